@@ -53,7 +53,9 @@ static void whole_message(const uint8_t *data, size_t size)
     broken("payload symbols longer than a log line can be");
 }
 
-/* First byte: the first payload type; the rest: a decrypted body. */
+/* First byte: the first payload type; the rest: a decrypted body. The
+ * decoder is told what it is told in real use: the type came from the
+ * header (offset 16) and the body starts after the header. */
 static void plaintext_chain(const uint8_t *data, size_t size)
 {
   static struct isakmp_msg msg;
@@ -66,8 +68,8 @@ static void plaintext_chain(const uint8_t *data, size_t size)
     return;
   struct buf_slice body = br_rest(&r);
   isakmp_msg_reset(&msg);
-  if (!isakmp_decode_chain(&msg, first, body, 1, true, &err)) {
-    check_rejection(&err, size);
+  if (!isakmp_decode_chain(&msg, first, body, ISAKMP_HDR_LEN, true, &err)) {
+    check_rejection(&err, ISAKMP_HDR_LEN + body.len);
     return;
   }
   struct buf_writer w;

@@ -27,6 +27,8 @@ static uint16_t skip_link(int linktype, struct buf_reader *r)
     return br_u16(r, &type) && br_skip(r, 18) ? type : 0;
   case FRAME_LINK_NULL: /* 4-byte address family in the capturer's byte order */
   case FRAME_LINK_RAW:
+  case FRAME_LINK_DLT_RAW:
+  case FRAME_LINK_DLT_RAW_BSD:
     if (linktype == FRAME_LINK_NULL && !br_skip(r, 4))
       return 0;
     if (!br_peek_u8(r, 0, &b))

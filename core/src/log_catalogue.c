@@ -93,7 +93,6 @@ size_t log_render(const struct log_event *ev, char *out, size_t outlen)
     const char *pct = strchr(p, '%');
     size_t literal = pct ? (size_t)(pct - p) : strlen(p);
     out_append(&o, p, literal);
-    p += literal;
     if (pct == NULL)
       break;
     if (pct[1] != '\0' && out_placeholder(&o, pct[1], &ev->f)) {

@@ -127,7 +127,7 @@ static void json_put_cookie(json_object *obj, const char *key, const uint8_t coo
   if (memcmp(cookie, zero, sizeof zero) == 0)
     return;
   char hex[17];
-  for (int i = 0; i < 8; i++)
+  for (size_t i = 0; i < 8; i++)
     snprintf(hex + 2 * i, 3, "%02x", cookie[i]);
   json_put_string(obj, key, hex);
 }

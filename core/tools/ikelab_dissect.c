@@ -174,6 +174,7 @@ int main(int argc, char **argv)
   bool io_error = false;
   for (int i = optind; i < argc; i++)
     io_error |= raw(argv[i], &o, &c) != 0;
+  fflush(stdout);
   fprintf(stderr, "ikelab-dissect: %u decoded, %u rejected, %u frames not IKE\n", c.ok,
           c.rejected, c.skipped);
   return io_error ? 2 : c.rejected ? 1 : 0;

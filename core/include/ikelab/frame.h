@@ -13,9 +13,12 @@
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500
 
-/* libpcap link types this module understands (values of DLT_*). */
-enum frame_link { FRAME_LINK_ETHERNET = 1, FRAME_LINK_RAW = 101, FRAME_LINK_LINUX_SLL = 113,
-                  FRAME_LINK_NULL = 0, FRAME_LINK_LINUX_SLL2 = 276 };
+/* Link types this module understands, as pcap_datalink() reports them.
+ * Raw IP is DLT_RAW, which is 12 on Linux (14 on some BSDs) and 101
+ * (LINKTYPE_RAW) in files; all three are accepted. */
+enum frame_link { FRAME_LINK_NULL = 0, FRAME_LINK_ETHERNET = 1, FRAME_LINK_DLT_RAW = 12,
+                  FRAME_LINK_DLT_RAW_BSD = 14, FRAME_LINK_RAW = 101,
+                  FRAME_LINK_LINUX_SLL = 113, FRAME_LINK_LINUX_SLL2 = 276 };
 
 struct frame_udp {
   int family;              /* 4 or 6 */
