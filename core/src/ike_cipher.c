@@ -1,0 +1,97 @@
+/* CBC encryption of IKEv1 messages: DES, 3DES and AES, no padding.
+ *
+ * Single DES lives in OpenSSL 3's legacy provider, which would have to be
+ * loaded into a library context. Instead DES-CBC runs as DES-EDE3-CBC with
+ * the key K|K|K: encrypt-decrypt-encrypt with one key is single DES, by
+ * 3DES's design (its backward compatibility), and the default provider has
+ * it. The FIPS 81 DES-CBC vector in the tests checks this. */
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "ikelab/ike_crypto.h"
+
+size_t ike_cipher_block_size(unsigned alg)
+{
+  switch (alg) {
+  case OAKLEY_ENCR_DES_CBC:
+  case OAKLEY_ENCR_3DES_CBC: return 8;
+  case OAKLEY_ENCR_AES_CBC: return 16;
+  default: return 0;
+  }
+}
+
+size_t ike_cipher_key_len(unsigned alg, unsigned key_length_bits)
+{
+  switch (alg) {
+  case OAKLEY_ENCR_DES_CBC:
+    return key_length_bits == 0 || key_length_bits == 64 ? 8 : 0;
+  case OAKLEY_ENCR_3DES_CBC:
+    return key_length_bits == 0 || key_length_bits == 192 ? 24 : 0;
+  case OAKLEY_ENCR_AES_CBC:
+    if (key_length_bits == 0)
+      return 16; /* RFC 3602 §5: AES-128 when the attribute is absent */
+    if (key_length_bits == 128 || key_length_bits == 192 || key_length_bits == 256)
+      return key_length_bits / 8;
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+/* The OpenSSL cipher for alg and a key of keylen bytes, or NULL. */
+static const char *cipher_name(unsigned alg, size_t keylen)
+{
+  switch (alg) {
+  case OAKLEY_ENCR_DES_CBC: return keylen == 8 ? "DES-EDE3-CBC" : NULL;
+  case OAKLEY_ENCR_3DES_CBC: return keylen == 24 ? "DES-EDE3-CBC" : NULL;
+  case OAKLEY_ENCR_AES_CBC:
+    return keylen == 16 ? "AES-128-CBC" : keylen == 24 ? "AES-192-CBC"
+         : keylen == 32 ? "AES-256-CBC" : NULL;
+  default: return NULL;
+  }
+}
+
+static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,
+                const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
+{
+  const char *name = cipher_name(alg, keylen);
+  size_t block = ike_cipher_block_size(alg);
+  if (name == NULL || key == NULL || iv == NULL || len % block != 0 || len > INT_MAX)
+    return false;
+  if (len == 0)
+    return true;
+  uint8_t k3[24]; /* DES key repeated for EDE3 */
+  if (alg == OAKLEY_ENCR_DES_CBC) {
+    for (size_t i = 0; i < 3; i++)
+      memcpy(k3 + 8 * i, key, 8);
+    key = k3;
+  }
+  EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  int outl = 0, finl = 0;
+  bool ok = cipher != NULL && ctx != NULL &&
+            EVP_CipherInit_ex2(ctx, cipher, key, iv, enc, NULL) == 1 &&
+            EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+            EVP_CipherUpdate(ctx, out, &outl, in, (int)len) == 1 &&
+            EVP_CipherFinal_ex(ctx, out + outl, &finl) == 1 &&
+            (size_t)outl + (size_t)finl == len;
+  EVP_CIPHER_CTX_free(ctx);
+  EVP_CIPHER_free(cipher);
+  OPENSSL_cleanse(k3, sizeof k3);
+  return ok;
+}
+
+bool ike_cbc_encrypt(unsigned alg, const uint8_t *key, size_t keylen,
+                     const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
+{
+  return cbc(1, alg, key, keylen, iv, in, len, out);
+}
+
+bool ike_cbc_decrypt(unsigned alg, const uint8_t *key, size_t keylen,
+                     const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
+{
+  return cbc(0, alg, key, keylen, iv, in, len, out);
+}
