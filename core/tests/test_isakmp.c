@@ -527,6 +527,23 @@ START_TEST(error_text_names_field_value_and_offset)
 }
 END_TEST
 
+START_TEST(table_27_3_symbols_are_the_manuals)
+{
+  /* LOGS.md Table 27-3, one row per payload type. */
+  static const struct {
+    uint8_t type;
+    const char *symbol;
+  } rows[] = {{1, "SA"},     {2, "PROP"},   {3, "TRANS"},   {4, "KE"},    {5, "ID"},
+              {6, "CER"},    {7, "CER_REQ"}, {8, "HASH"},   {9, "SIG"},   {10, "NONCE"},
+              {11, "NOTFY"}, {12, "DEL"},   {13, "VID"},    {20, "NAT_D"}, {21, "NAT_OA"},
+              {130, "NAT_D"}, {131, "NAT_OA"}};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    ck_assert_str_eq(isakmp_payload_symbol(rows[i].type), rows[i].symbol);
+  ck_assert_ptr_null(isakmp_payload_symbol(0));
+  ck_assert_ptr_null(isakmp_payload_symbol(14));
+}
+END_TEST
+
 START_TEST(dissector_prints_names)
 {
   char *text = NULL;
@@ -555,6 +572,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(rt, decrypted_chain_keeps_its_padding);
   tcase_add_test(rt, encoder_reports_a_buffer_too_small);
   tcase_add_test(rt, dissector_prints_names);
+  tcase_add_test(rt, table_27_3_symbols_are_the_manuals);
   suite_add_tcase(s, rt);
 
   TCase *rej = tcase_create("RFC 2408 section 5 rejections");
