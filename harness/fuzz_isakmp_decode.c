@@ -2,7 +2,9 @@
  *
  * Invariants checked, each a crash when broken:
  *  - a message the decoder accepts encodes back to exactly the same bytes,
- *    and the re-encoded bytes decode again;
+ *    and the re-encoded bytes decode again to a message that agrees with
+ *    the first (header, every payload's type and offset, pool counts, and
+ *    the same bytes once more when encoded);
  *  - a rejection names a notify type from the RFC 2408 table, a field, and
  *    an offset inside the packet;
  *  - a plaintext chain with trailing padding (a decrypted body) re-encodes
@@ -34,10 +36,29 @@ static void check_rejection(const struct isakmp_error *err, size_t size)
     broken("rejection offset past the end of the packet");
 }
 
+static void same_message(const struct isakmp_msg *a, const struct isakmp_msg *b)
+{
+  if (memcmp(&a->hdr, &b->hdr, sizeof a->hdr) != 0)
+    broken("the two decodes disagree on the header");
+  if (a->npayloads != b->npayloads || a->nproposals != b->nproposals ||
+      a->ntransforms != b->ntransforms || a->nattrs != b->nattrs ||
+      a->encrypted.len != b->encrypted.len || a->padding.len != b->padding.len)
+    broken("the two decodes disagree on counts");
+  for (size_t i = 0; i < a->npayloads; i++)
+    if (a->payloads[i].type != b->payloads[i].type ||
+        a->payloads[i].offset != b->payloads[i].offset)
+      broken("the two decodes disagree on a payload");
+  for (size_t i = 0; i < a->nattrs; i++)
+    if (a->attrs[i].type != b->attrs[i].type || a->attrs[i].tv != b->attrs[i].tv ||
+        a->attrs[i].tv_value != b->attrs[i].tv_value ||
+        !slice_eq(a->attrs[i].value, b->attrs[i].value))
+      broken("the two decodes disagree on an attribute");
+}
+
 static void whole_message(const uint8_t *data, size_t size)
 {
   static struct isakmp_msg first, again;
-  static uint8_t out[MAX_DATAGRAM];
+  static uint8_t out[MAX_DATAGRAM], out2[MAX_DATAGRAM];
   struct isakmp_error err;
   char symbols[512];
   if (!isakmp_decode(&first, data, size, &err)) {
@@ -49,6 +70,9 @@ static void whole_message(const uint8_t *data, size_t size)
     broken("decode then encode changed the bytes");
   if (!isakmp_decode(&again, out, n, &err))
     broken("re-encoded message was rejected");
+  same_message(&first, &again);
+  if (isakmp_encode(&again, out2, sizeof out2) != n || memcmp(out2, out, n) != 0)
+    broken("the second decode encodes differently");
   if (isakmp_payload_symbols(&first, symbols, sizeof symbols) >= sizeof symbols)
     broken("payload symbols longer than a log line can be");
 }

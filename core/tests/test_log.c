@@ -154,6 +154,38 @@ START_TEST(test_format_matches_logs_md)
 }
 END_TEST
 
+/* The shared LOGS.md itself, when it is beside the checkout (../shared/, or
+ * IKELAB_LOGS_MD): every "| K1 | `message` | when |" row must match the
+ * catalogue. On a machine without it, the copy above stands in. */
+START_TEST(test_format_matches_shared_logs_md)
+{
+  const char *path = getenv("IKELAB_LOGS_MD");
+  if (!path)
+    path = test_source_path("../shared/LOGS.md");
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "test_log: %s not present; the built-in copy of LOGS.md is used\n", path);
+    return;
+  }
+  char line[512];
+  unsigned rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    char code[8], message[256];
+    if (sscanf(line, "| %7[KP0-9] | `%255[^`]` |", code, message) != 2)
+      continue;
+    const struct log_row *row = log_row_by_code(code);
+    ck_assert_msg(row != NULL, "LOGS.md row %s is not in the catalogue", code);
+    char manual[256];
+    format_as_manual(row->format, manual, sizeof manual);
+    ck_assert_msg(strcmp(manual, message) == 0, "%s: catalogue \"%s\", LOGS.md \"%s\"", code,
+                  manual, message);
+    rows++;
+  }
+  fclose(f);
+  ck_assert_uint_eq(rows, LOG_ID_COUNT);
+}
+END_TEST
+
 /* "Two exclamation marks mean an error or a warning"; K rows are IKE, P IPSec. */
 START_TEST(test_severity_and_category)
 {
@@ -434,6 +466,7 @@ Suite *ikelab_suite(void)
   tcase_add_loop_test(catalogue, test_render_row, 0, (int)ROW_COUNT);
   tcase_add_loop_test(catalogue, test_format_matches_logs_md, 0, LOG_ID_COUNT);
   tcase_add_loop_test(catalogue, test_severity_and_category, 0, LOG_ID_COUNT);
+  tcase_add_test(catalogue, test_format_matches_shared_logs_md);
   tcase_add_test(catalogue, test_lookup_misses);
   suite_add_tcase(s, catalogue);
 

@@ -1,5 +1,5 @@
 /* write_samples DIR: writes each codec sample as DIR/sample_<name>.bin, the
- * hand-built part of the fuzz seed corpus (corpus/fuzz_isakmp_decode). */
+ * hand-built part of the fuzz seed corpus (corpus/isakmp_decode). */
 #include <stdio.h>
 #include <string.h>
 
