@@ -1,0 +1,136 @@
+/* The IKEv1 engine: Main, Aggressive and Quick Mode and informational
+ * exchanges for the Prestige rule model. It does no I/O.
+ *
+ *   in:  ike_engine_input()    a datagram arrived (now, from, to, bytes)
+ *        ike_engine_tick()     time passed (now)
+ *        ike_engine_trigger()  negotiate rule N (now, rule), as traffic would
+ *   out: events, through the sink the host gives at creation:
+ *        IKE_EV_SEND     a datagram to send; the sink returns false when the
+ *                        send failed (the engine logs K20)
+ *        IKE_EV_LOG      a catalogue row with its fields (log.h)
+ *        IKE_EV_SA_ADD   an IPsec SA to install (keys, SPIs, selectors)
+ *        IKE_EV_SA_DEL   an IPsec SA to remove
+ *        IKE_EV_RESULT   a negotiation finished: up, or failed and why
+ *
+ * Time is a number of milliseconds the host passes in; randomness comes from
+ * the host's generator; the configuration is a plain struct (rules.h) the
+ * engine copies. Two engines wired by an in-memory network and a virtual
+ * clock are a whole IPsec test bed with no sleeps and no sockets.
+ *
+ * The engine is single-threaded. Events are delivered synchronously from
+ * inside the call that caused them; the sink must not call back into the
+ * engine. Data pointed to by an event is valid only during the sink call. */
+#ifndef IKELAB_ENGINE_H
+#define IKELAB_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikelab/log.h"
+#include "ikelab/rules.h"
+
+struct ike_engine;
+
+struct ike_endpoint {
+  uint32_t addr;  /* IPv4, host byte order */
+  uint16_t port;
+};
+
+/* The host's random generator: fills out with len bytes. Tests and fuzz
+ * targets pass a seeded deterministic one; the daemon passes the OS's. */
+typedef void (*ike_random_fn)(void *ctx, uint8_t *out, size_t len);
+
+enum ike_event_kind { IKE_EV_SEND, IKE_EV_LOG, IKE_EV_SA_ADD, IKE_EV_SA_DEL, IKE_EV_RESULT };
+
+/* Keys and parameters of one direction-pair of an IPsec SA (RFC 2409 §5.5:
+ * one KEYMAT per direction, from the SPI of the receiving side). */
+struct ike_ipsec_sa {
+  int rule;
+  uint8_t protocol;        /* ISAKMP_PROTO_ESP or _AH */
+  uint8_t encr;            /* ISAKMP_ESP_* (ESP), 0 for AH */
+  uint16_t key_bits;
+  uint16_t auth;           /* IPSEC_AUTH_* */
+  uint16_t encap;          /* IPSEC_ENCAP_* */
+  uint32_t spi_in, spi_out;/* network order as numbers: 0xc0ffee01 */
+  uint8_t key_in[128], key_out[128]; /* encryption key, then integrity key */
+  size_t enc_key_len, auth_key_len;   /* their lengths inside key_in/key_out */
+  uint32_t life_seconds, life_kbytes;
+  struct ike_endpoint local, peer;
+  struct addr_range local_net, remote_net;
+};
+
+enum ike_result_kind {
+  IKE_RESULT_PHASE1_UP,
+  IKE_RESULT_PHASE1_FAILED,
+  IKE_RESULT_PHASE2_UP,
+  IKE_RESULT_PHASE2_FAILED,
+};
+
+struct ike_result {
+  enum ike_result_kind kind;
+  int rule;                /* 0 when no rule was chosen */
+  uint16_t notify;         /* failure: the notify type sent or received, or 0 */
+  struct ike_endpoint peer;
+};
+
+struct ike_event {
+  enum ike_event_kind kind;
+  union {
+    struct {
+      struct ike_endpoint from, to;
+      const uint8_t *data;
+      size_t len;
+    } send;
+    struct log_event log;
+    struct ike_ipsec_sa sa;      /* SA_ADD and SA_DEL */
+    struct ike_result result;
+  } u;
+};
+
+/* Returns false only for a SEND that failed. */
+typedef bool (*ike_sink_fn)(void *ctx, const struct ike_event *ev);
+
+struct ike_host {
+  ike_random_fn random;
+  void *random_ctx;
+  ike_sink_fn sink;
+  void *sink_ctx;
+  /* Our addresses: where we listen and what "My IP" 0 resolves to. */
+  struct ike_endpoint local;
+};
+
+/* Creates an engine for a config that passed ike_config_check(). Returns
+ * NULL on a bad config (why says what) or when memory runs out. */
+struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike_host *host,
+                                  char *why, size_t whylen);
+void ike_engine_free(struct ike_engine *e);
+
+void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint from,
+                      struct ike_endpoint to, const uint8_t *pkt, size_t len);
+void ike_engine_tick(struct ike_engine *e, uint64_t now_ms);
+/* Starts Phase 1 (if none is up with the rule's peer) and then Quick Mode
+ * for rule N. False when the rule does not exist, is inactive or dynamic. */
+bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule);
+
+/* When the engine next needs a tick (UINT64_MAX: nothing pending). */
+uint64_t ike_engine_next_timer(const struct ike_engine *e);
+
+/* ---- inspection, for status output, tests and fuzz invariants ---- */
+enum ike_p1_state_kind { IKE_P1_NEGOTIATING, IKE_P1_ESTABLISHED };
+struct ike_sa_info {
+  int rule;
+  bool initiator;
+  enum ike_p1_state_kind state;
+  uint8_t icookie[8], rcookie[8];
+  struct ike_endpoint peer;
+  unsigned phase2_up;      /* established Quick Mode SAs under it */
+  unsigned errors;
+};
+size_t ike_engine_sa_count(const struct ike_engine *e);
+bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info *out);
+/* Checks the engine's tables against each other (counts, links, states);
+ * false with why filled when something is inconsistent. */
+bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,463 @@
+/* The engine's front door: creation, the three inputs (packet, tick,
+ * trigger), SA tables, and inspection. Exchange logic lives in
+ * engine_phase1.c, engine_quick.c and engine_info.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+/* ---- tables ---- */
+
+struct p1_sa *p1_new(struct ike_engine *e)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE) {
+      memset(sa, 0, sizeof *sa);
+      sa->sent.next_ms = UINT64_MAX;
+      sa->expires_ms = UINT64_MAX;
+      return sa;
+    }
+  }
+  return NULL;
+}
+
+void p2_free(struct ike_engine *e, struct p2_sa *sa)
+{
+  (void)e;
+  sent_forget(&sa->sent);
+  ike_dh_clear(&sa->dh);
+  memset(sa, 0, sizeof *sa);
+  sa->state = P2_FREE;
+}
+
+/* Deleting a Phase 1 SA ends its Quick Mode exchanges still under way;
+ * established IPsec SAs live on (RFC 2409 §5.5: they are independent). */
+void p1_free(struct ike_engine *e, struct p1_sa *sa)
+{
+  size_t idx = p1_index(e, sa);
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_FREE || q->p1 != idx)
+      continue;
+    if (q->state == P2_ESTABLISHED)
+      q->p1 = SIZE_MAX;
+    else
+      p2_free(e, q);
+  }
+  sent_forget(&sa->sent);
+  ike_dh_clear(&sa->dh);
+  memset(sa, 0, sizeof *sa);
+  sa->state = P1_FREE;
+}
+
+struct p2_sa *p2_new(struct ike_engine *e, struct p1_sa *p1)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *sa = &e->p2[i];
+    if (sa->state == P2_FREE) {
+      memset(sa, 0, sizeof *sa);
+      sa->p1 = p1_index(e, p1);
+      sa->sent.next_ms = UINT64_MAX;
+      sa->expires_ms = UINT64_MAX;
+      return sa;
+    }
+  }
+  return NULL;
+}
+
+size_t p1_index(const struct ike_engine *e, const struct p1_sa *sa)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    if (&e->p1[i] == sa)
+      return i;
+  return SIZE_MAX;
+}
+
+struct p1_sa *p1_established_with(struct ike_engine *e, uint32_t peer, int rule)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_ESTABLISHED && sa->peer.addr == peer && sa->rule == rule)
+      return sa;
+  }
+  return NULL;
+}
+
+const struct ike_rule *rule_of(const struct ike_engine *e, int number)
+{
+  return ike_rule_find(&e->cfg, number);
+}
+
+void random_bytes(struct ike_engine *e, uint8_t *out, size_t len)
+{
+  e->host.random(e->host.random_ctx, out, len);
+}
+
+unsigned p2_active_count(const struct ike_engine *e)
+{
+  unsigned n = 0;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    if (e->p2[i].state == P2_I_QM1_SENT || e->p2[i].state == P2_R_QM2_SENT)
+      n++;
+  return n;
+}
+
+/* ---- life cycle ---- */
+
+struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike_host *host,
+                                  char *why, size_t whylen)
+{
+  if (!ike_config_check(cfg, why, whylen))
+    return NULL;
+  if (!host || !host->random || !host->sink) {
+    snprintf(why, whylen, "host: random and sink callbacks are required");
+    return NULL;
+  }
+  struct ike_engine *e = calloc(1, sizeof *e);
+  if (!e) {
+    snprintf(why, whylen, "out of memory");
+    return NULL;
+  }
+  e->cfg = *cfg;
+  e->host = *host;
+  return e;
+}
+
+void ike_engine_free(struct ike_engine *e)
+{
+  if (!e)
+    return;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    if (e->p2[i].state != P2_FREE)
+      p2_free(e, &e->p2[i]);
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    if (e->p1[i].state != P1_FREE)
+      p1_free(e, &e->p1[i]);
+  free(e);
+}
+
+/* ---- packet input ---- */
+
+static bool cookie_zero(const uint8_t c[8])
+{
+  return slice_is_zero(slice_of(c, 8));
+}
+
+static struct p1_sa *find_p1(struct ike_engine *e, const struct isakmp_hdr *h,
+                             struct ike_endpoint from)
+{
+  bool rzero = cookie_zero(h->rcookie);
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE || memcmp(sa->icookie, h->icookie, 8) != 0)
+      continue;
+    if (memcmp(sa->rcookie, h->rcookie, 8) == 0)
+      return sa;
+    /* The responder's first answer names its cookie for the first time. */
+    if (sa->initiator && cookie_zero(sa->rcookie) && sa->peer.addr == from.addr &&
+        (sa->state == P1_I_MM1_SENT || sa->state == P1_I_AM1_SENT))
+      return sa;
+    /* A first message sent again: our responder SA already has its
+     * cookie, the peer's copy still has zeros. */
+    if (rzero && !sa->initiator && sa->peer.addr == from.addr)
+      return sa;
+  }
+  return NULL;
+}
+
+static unsigned half_open_count(const struct ike_engine *e)
+{
+  unsigned n = 0;
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    if (e->p1[i].state != P1_FREE && e->p1[i].state != P1_ESTABLISHED)
+      n++;
+  return n;
+}
+
+/* A request we have seen: answer as a retransmission would (K11). */
+static bool duplicate(struct ike_engine *e, struct p1_sa *sa, const uint8_t digest[20])
+{
+  bool same_first = sa->have_last_recv && memcmp(sa->last_recv, digest, 20) == 0;
+  bool restart = cookie_zero(e->in_msg.hdr.rcookie) && !sa->initiator;
+  if (!same_first && !restart)
+    return false;
+  log_simple(e, LOG_K11, sa->rule, sa->peer.addr);
+  sent_resend(e, sa->local, sa->peer, &sa->sent);
+  return true;
+}
+
+static void new_responder(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
+                          const uint8_t digest[20])
+{
+  const struct isakmp_hdr *h = &e->in_msg.hdr;
+  if (half_open_count(e) >= e->cfg.g.max_half_open_phase1)
+    return; /* silently: a flood must not make us talk */
+  struct p1_sa *sa = p1_new(e);
+  if (!sa)
+    return;
+  sa->initiator = false;
+  sa->exchange = h->exchange;
+  sa->local = to;
+  sa->peer = from;
+  memcpy(sa->icookie, h->icookie, 8);
+  random_bytes(e, sa->rcookie, 8);
+  sa->rcookie[0] |= 1; /* never all zero */
+  memcpy(sa->last_recv, digest, 20);
+  sa->have_last_recv = true;
+  sa->state = h->exchange == ISAKMP_XCHG_AGGRESSIVE ? P1_R_AM2_SENT : P1_R_MM2_SENT;
+  phase1_input(e, sa, true);
+}
+
+static void rejected(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
+                     const uint8_t *pkt, size_t len, const struct isakmp_error *err)
+{
+  struct isakmp_hdr h;
+  struct buf_reader r;
+  br_init(&r, pkt, len);
+  /* Only a message whose cookies we can read can be answered or counted. */
+  if (!br_copy(&r, h.icookie, 8) || !br_copy(&r, h.rcookie, 8) || cookie_zero(h.icookie))
+    return;
+  struct p1_sa *sa = find_p1(e, &h, from);
+  if (sa) {
+    if (p1_error(e, sa))
+      return;
+    if (sa->state == P1_ESTABLISHED)
+      send_notify(e, sa, sa->icookie, sa->rcookie, sa->local, sa->peer, err->notify,
+                  ISAKMP_PROTO_ISAKMP, 0);
+    return;
+  }
+  /* RFC 2408 §5.1: tell the sender, unprotected, when there is no SA. */
+  send_notify(e, NULL, h.icookie, h.rcookie, to, from, err->notify, ISAKMP_PROTO_ISAKMP, 0);
+}
+
+void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint from,
+                      struct ike_endpoint to, const uint8_t *pkt, size_t len)
+{
+  struct isakmp_error err;
+  uint8_t digest[20];
+  e->now = now_ms;
+  if (!isakmp_decode(&e->in_msg, pkt, len, &err)) {
+    rejected(e, from, to, pkt, len, &err);
+    return;
+  }
+  if (!packet_digest(pkt, len, digest))
+    return;
+  const struct isakmp_hdr *h = &e->in_msg.hdr;
+  struct p1_sa *sa = find_p1(e, h, from);
+  bool phase1 = h->exchange == ISAKMP_XCHG_IDPROT || h->exchange == ISAKMP_XCHG_AGGRESSIVE;
+  if (!sa) {
+    if (phase1 && cookie_zero(h->rcookie) && !(h->flags & ISAKMP_FLAG_E))
+      new_responder(e, from, to, digest);
+    else if (h->exchange != ISAKMP_XCHG_INFO)
+      send_notify(e, NULL, h->icookie, h->rcookie, to, from, ISAKMP_N_INVALID_COOKIE,
+                  ISAKMP_PROTO_ISAKMP, 0);
+    return;
+  }
+  if (phase1 && duplicate(e, sa, digest))
+    return;
+  if (phase1) {
+    memcpy(sa->last_recv, digest, 20);
+    sa->have_last_recv = true;
+    phase1_input(e, sa, false);
+  } else if (h->exchange == ISAKMP_XCHG_QUICK) {
+    quick_input(e, sa, digest);
+  } else if (h->exchange == ISAKMP_XCHG_INFO) {
+    info_input(e, sa);
+  } else {
+    p1_error(e, sa);
+  }
+}
+
+/* ---- time ---- */
+
+static void p1_timers(struct ike_engine *e, struct p1_sa *sa)
+{
+  if (sa->state == P1_ESTABLISHED && e->now >= sa->expires_ms) {
+    send_delete_p1(e, sa);
+    p1_free(e, sa);
+    return;
+  }
+  if (e->now < sa->sent.next_ms)
+    return;
+  if (sa->sent.retries < e->cfg.g.retransmit_count) {
+    log_simple(e, LOG_K19, sa->rule, sa->peer.addr);
+    sa->sent.retries++;
+    sa->sent.next_ms = e->now + e->cfg.g.retransmit_interval_ms;
+    sent_resend(e, sa->local, sa->peer, &sa->sent);
+    return;
+  }
+  /* The peer went silent: the negotiation is over. */
+  emit_result(e, IKE_RESULT_PHASE1_FAILED, sa->rule, 0, sa->peer);
+  p1_free(e, sa);
+}
+
+static void p2_timers(struct ike_engine *e, struct p2_sa *sa)
+{
+  struct p1_sa *p1 = sa->p1 < ENGINE_MAX_P1 ? &e->p1[sa->p1] : NULL;
+  if (sa->state == P2_ESTABLISHED) {
+    if (e->now >= sa->expires_ms) {
+      p2_sa_event(e, sa, IKE_EV_SA_DEL);
+      p2_free(e, sa);
+    }
+    return;
+  }
+  if (e->now < sa->sent.next_ms || !p1)
+    return;
+  if (sa->sent.retries < e->cfg.g.retransmit_count) {
+    log_simple(e, LOG_K19, sa->rule, p1->peer.addr);
+    sa->sent.retries++;
+    sa->sent.next_ms = e->now + e->cfg.g.retransmit_interval_ms;
+    sent_resend(e, p1->local, p1->peer, &sa->sent);
+    return;
+  }
+  emit_result(e, IKE_RESULT_PHASE2_FAILED, sa->rule, 0, p1->peer);
+  p2_free(e, sa);
+}
+
+void ike_engine_tick(struct ike_engine *e, uint64_t now_ms)
+{
+  e->now = now_ms;
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    if (e->p1[i].state != P1_FREE)
+      p1_timers(e, &e->p1[i]);
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    if (e->p2[i].state != P2_FREE)
+      p2_timers(e, &e->p2[i]);
+}
+
+uint64_t ike_engine_next_timer(const struct ike_engine *e)
+{
+  uint64_t next = UINT64_MAX;
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    const struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE)
+      continue;
+    if (sa->sent.next_ms < next)
+      next = sa->sent.next_ms;
+    if (sa->state == P1_ESTABLISHED && sa->expires_ms < next)
+      next = sa->expires_ms;
+  }
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    const struct p2_sa *sa = &e->p2[i];
+    if (sa->state == P2_FREE)
+      continue;
+    if (sa->state != P2_ESTABLISHED && sa->sent.next_ms < next)
+      next = sa->sent.next_ms;
+    if (sa->state == P2_ESTABLISHED && sa->expires_ms < next)
+      next = sa->expires_ms;
+  }
+  return next;
+}
+
+/* ---- trigger ---- */
+
+static bool rule_busy(const struct ike_engine *e, int rule, bool *established)
+{
+  *established = false;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    const struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_FREE || q->rule != rule)
+      continue;
+    if (q->state == P2_ESTABLISHED)
+      *established = true;
+    else
+      return true;
+  }
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    const struct p1_sa *sa = &e->p1[i];
+    if (sa->state != P1_FREE && sa->state != P1_ESTABLISHED && sa->rule == rule)
+      return true;
+  }
+  return false;
+}
+
+bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule)
+{
+  bool established;
+  e->now = now_ms;
+  const struct ike_rule *r = rule_of(e, rule);
+  if (!r || !r->active || ike_rule_dynamic(r) || r->keymgmt != IKE_KEYMGMT_IKE)
+    return false;
+  if (rule_busy(e, rule, &established)) {
+    log_simple(e, LOG_K10, rule, r->secure_gateway);
+    return true;
+  }
+  if (established)
+    return true;
+  log_simple(e, LOG_K1, rule, 0);
+  struct p1_sa *p1 = p1_established_with(e, r->secure_gateway, rule);
+  if (p1)
+    return quick_start(e, p1, r);
+  return phase1_start(e, r);
+}
+
+/* ---- inspection ---- */
+
+size_t ike_engine_sa_count(const struct ike_engine *e)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    n += e->p1[i].state != P1_FREE;
+  return n;
+}
+
+bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info *out)
+{
+  for (size_t k = 0; k < ENGINE_MAX_P1; k++) {
+    const struct p1_sa *sa = &e->p1[k];
+    if (sa->state == P1_FREE || i-- != 0)
+      continue;
+    memset(out, 0, sizeof *out);
+    out->rule = sa->rule;
+    out->initiator = sa->initiator;
+    out->state = sa->state == P1_ESTABLISHED ? IKE_P1_ESTABLISHED : IKE_P1_NEGOTIATING;
+    memcpy(out->icookie, sa->icookie, 8);
+    memcpy(out->rcookie, sa->rcookie, 8);
+    out->peer = sa->peer;
+    out->errors = sa->errors;
+    for (size_t q = 0; q < ENGINE_MAX_P2; q++)
+      out->phase2_up += e->p2[q].state == P2_ESTABLISHED && e->p2[q].p1 == k;
+    return true;
+  }
+  return false;
+}
+
+bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    const struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE)
+      continue;
+    if (cookie_zero(sa->icookie)) {
+      snprintf(why, whylen, "p1[%zu]: zero initiator cookie", i);
+      return false;
+    }
+    if (sa->state == P1_ESTABLISHED && (sa->rule == 0 || cookie_zero(sa->rcookie))) {
+      snprintf(why, whylen, "p1[%zu]: established without rule or responder cookie", i);
+      return false;
+    }
+    for (size_t k = i + 1; k < ENGINE_MAX_P1; k++)
+      if (e->p1[k].state != P1_FREE && memcmp(e->p1[k].icookie, sa->icookie, 8) == 0 &&
+          memcmp(e->p1[k].rcookie, sa->rcookie, 8) == 0) {
+        snprintf(why, whylen, "p1[%zu] and p1[%zu] share their cookies", i, k);
+        return false;
+      }
+  }
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    const struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_FREE)
+      continue;
+    bool orphan_ok = q->state == P2_ESTABLISHED && q->p1 == SIZE_MAX;
+    if (!orphan_ok && (q->p1 >= ENGINE_MAX_P1 || e->p1[q->p1].state != P1_ESTABLISHED)) {
+      snprintf(why, whylen, "p2[%zu]: its Phase 1 SA is not established", i);
+      return false;
+    }
+    if (q->msgid == 0) {
+      snprintf(why, whylen, "p2[%zu]: message ID 0", i);
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,186 @@
+/* The engine's private state, shared by its files:
+ *   engine.c           creation, input dispatch, timers, trigger, inspection
+ *   engine_io.c        sending (log, retransmission store), encryption,
+ *                      decryption, notifies, the catalogue lines
+ *   engine_proposal.c  SA payloads from rules, and choosing among offers
+ *   engine_phase1.c    Main and Aggressive Mode, both roles
+ *   engine_quick.c     Quick Mode, both roles
+ *   engine_info.c      informational exchanges (Notify, Delete) */
+#ifndef IKELAB_ENGINE_INTERNAL_H
+#define IKELAB_ENGINE_INTERNAL_H
+
+#include "ikelab/engine.h"
+#include "ikelab/ike_crypto.h"
+#include "ikelab/isakmp.h"
+
+enum {
+  ENGINE_MAX_P1 = 64,        /* Phase 1 SAs, all states */
+  ENGINE_MAX_P2 = 128,       /* Quick Mode exchanges and their SAs */
+  ENGINE_NONCE_LEN = 16,
+  ENGINE_MAX_MSG = 8192,     /* largest message we build */
+  ENGINE_MAX_ID = 64,        /* ID payload body we keep for HASH_I/R */
+  ENGINE_MAX_SA_BODY = 2048, /* SAi_b kept for HASH_I/R */
+  IKE_PORT_DEFAULT = 500,
+};
+
+enum p1_state {
+  P1_FREE,
+  /* Main Mode */
+  P1_I_MM1_SENT, P1_I_MM3_SENT, P1_I_MM5_SENT,
+  P1_R_MM2_SENT, P1_R_MM4_SENT,
+  /* Aggressive Mode */
+  P1_I_AM1_SENT, P1_R_AM2_SENT,
+  P1_ESTABLISHED,
+};
+
+enum p2_state { P2_FREE, P2_I_QM1_SENT, P2_R_QM2_SENT, P2_ESTABLISHED };
+
+/* What was last sent, kept for retransmission and for answering a
+ * duplicate request the way a retransmission would. */
+struct sent_packet {
+  uint8_t *data;
+  size_t len;
+  unsigned retries;          /* K19 lines so far */
+  uint64_t next_ms;          /* UINT64_MAX: not waiting for an answer */
+};
+
+struct p1_sa {
+  enum p1_state state;
+  bool initiator;
+  uint8_t exchange;          /* ISAKMP_XCHG_IDPROT or _AGGRESSIVE */
+  int rule;                  /* rule number, 0 before one is chosen */
+  struct ike_endpoint local, peer;
+  uint8_t icookie[8], rcookie[8];
+  struct ike_p1_proposal chosen;
+  uint32_t life_seconds;
+  struct ike_dh dh;
+  uint8_t gx_peer[IKE_DH_MAX];
+  uint8_t ni[ENGINE_NONCE_LEN * 2], nr[ENGINE_NONCE_LEN * 2];
+  size_t ni_len, nr_len;
+  uint8_t sai_b[ENGINE_MAX_SA_BODY];
+  size_t sai_len;
+  uint8_t idi_b[ENGINE_MAX_ID];  /* Aggressive Mode: the initiator's ID body */
+  size_t idi_len;
+  struct ike_phase1_keys keys;
+  uint8_t iv[IKE_BLOCK_MAX]; /* CBC state of the Phase 1 exchange */
+  struct sent_packet sent;
+  uint8_t last_recv[20];     /* SHA-1 of the last request accepted */
+  bool have_last_recv;
+  unsigned errors;
+  uint64_t expires_ms;
+  int pending_rule;          /* rule whose Quick Mode waits for this SA */
+};
+
+struct p2_sa {
+  enum p2_state state;
+  bool initiator;
+  size_t p1;                 /* index of its Phase 1 SA */
+  int rule;
+  uint32_t msgid;
+  uint8_t iv[IKE_BLOCK_MAX];
+  uint8_t ni[ENGINE_NONCE_LEN], nr[ENGINE_NONCE_LEN];
+  size_t ni_len, nr_len;
+  struct ike_p2_proposal chosen;
+  uint32_t spi_in, spi_out;
+  struct ike_dh dh;          /* PFS only */
+  bool pfs;
+  uint8_t gxy[IKE_DH_MAX];
+  size_t gxy_len;
+  struct addr_range local_net, remote_net;
+  struct ike_endpoint local, peer; /* kept: the SA outlives its Phase 1 */
+  struct sent_packet sent;
+  uint8_t last_recv[20];
+  bool have_last_recv;
+  uint64_t expires_ms;
+};
+
+struct ike_engine {
+  struct ike_config cfg;
+  struct ike_host host;
+  uint64_t now;
+  struct p1_sa p1[ENGINE_MAX_P1];
+  struct p2_sa p2[ENGINE_MAX_P2];
+  /* Scratch messages: the engine is single-threaded and never nests them. */
+  struct isakmp_msg in_msg, body_msg, out_msg;
+  uint8_t plain[ENGINE_MAX_MSG];   /* decrypted body of the message in */
+  uint8_t chain[ENGINE_MAX_MSG];   /* plaintext chain of the message out */
+  uint8_t wire[ENGINE_MAX_MSG];    /* the message out, as sent */
+};
+
+/* ---- engine.c ---- */
+struct p1_sa *p1_new(struct ike_engine *e);
+void p1_free(struct ike_engine *e, struct p1_sa *sa);
+struct p2_sa *p2_new(struct ike_engine *e, struct p1_sa *p1);
+void p2_free(struct ike_engine *e, struct p2_sa *sa);
+size_t p1_index(const struct ike_engine *e, const struct p1_sa *sa);
+struct p1_sa *p1_established_with(struct ike_engine *e, uint32_t peer, int rule);
+const struct ike_rule *rule_of(const struct ike_engine *e, int number);
+void random_bytes(struct ike_engine *e, uint8_t *out, size_t len);
+unsigned p2_active_count(const struct ike_engine *e);
+
+/* ---- engine_io.c ---- */
+void log_simple(struct ike_engine *e, enum log_id id, int rule, uint32_t addr);
+void log_range(struct ike_engine *e, enum log_id id, int rule, uint32_t start, uint32_t end);
+void log_payloads(struct ike_engine *e, enum log_id id, const struct isakmp_msg *m,
+                  const uint8_t *cookies_from);
+/* Encodes msg (encrypting its chain when `encrypt`), logs Send:, sends it and
+ * keeps it for retransmission when `expect_reply`. iv is updated to the last
+ * ciphertext block. False when it could not be built or sent. */
+bool send_message(struct ike_engine *e, struct p1_sa *p1, struct sent_packet *keep,
+                  struct isakmp_msg *msg, bool encrypt, uint8_t *iv, bool expect_reply);
+/* Decrypts e->in_msg's body into e->body_msg with iv. next_iv gets the
+ * last ciphertext block; the caller adopts it only once the message has
+ * proved itself (HASH), so a forged packet cannot desynchronise an SA. */
+bool decrypt_body(struct ike_engine *e, const struct p1_sa *p1, const uint8_t *iv,
+                  uint8_t *next_iv, struct isakmp_error *err);
+/* An unencrypted (before Phase 1 is up) or protected Informational Notify. */
+void send_notify(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8],
+                 const uint8_t rcookie[8], struct ike_endpoint local, struct ike_endpoint peer,
+                 uint16_t type, uint8_t protocol, uint32_t spi);
+void sent_forget(struct sent_packet *s);
+bool sent_resend(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
+                 const struct sent_packet *s);
+void header_for(struct isakmp_msg *m, const struct p1_sa *p1, uint8_t exchange,
+                uint32_t msgid, uint8_t flags);
+void emit_result(struct ike_engine *e, enum ike_result_kind kind, int rule, uint16_t notify,
+                 struct ike_endpoint peer);
+/* The plaintext bytes of payloads [from, npayloads) of m, as encoded. */
+size_t encode_payloads_from(const struct isakmp_msg *m, size_t from, uint8_t *out, size_t cap);
+/* Body bytes (without the generic header) of payload i of m. */
+size_t payload_body(const struct isakmp_msg *m, size_t i, uint8_t *out, size_t cap);
+bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20]);
+/* Counts an error against an SA; K21 and deletion when the budget is spent.
+ * Returns true when the SA was deleted. */
+bool p1_error(struct ike_engine *e, struct p1_sa *sa);
+
+/* ---- engine_proposal.c ---- */
+bool p1_add_sa(struct isakmp_msg *m, const struct ike_rule *r);
+/* Chooses the first offered transform that matches one of the rule's
+ * proposals; responder side. Adds the one-transform reply SA to reply. */
+bool p1_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
+               const struct ike_rule *r, struct ike_p1_proposal *chosen, uint32_t *life,
+               struct isakmp_msg *reply);
+/* Initiator side: the responder's answer must be one of ours. */
+bool p1_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
+               const struct ike_rule *r, struct ike_p1_proposal *chosen, uint32_t *life);
+bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi);
+bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
+               const struct ike_rule *r, uint32_t our_spi, struct ike_p2_proposal *chosen,
+               uint32_t *peer_spi, struct isakmp_msg *reply);
+bool p2_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
+               const struct ike_rule *r, struct ike_p2_proposal *chosen, uint32_t *peer_spi);
+
+/* ---- engine_phase1.c ---- */
+void phase1_input(struct ike_engine *e, struct p1_sa *sa, bool is_new);
+bool phase1_start(struct ike_engine *e, const struct ike_rule *r);
+
+/* ---- engine_quick.c ---- */
+void quick_input(struct ike_engine *e, struct p1_sa *p1, const uint8_t digest[20]);
+bool quick_start(struct ike_engine *e, struct p1_sa *p1, const struct ike_rule *r);
+void p2_sa_event(struct ike_engine *e, const struct p2_sa *sa, enum ike_event_kind kind);
+
+/* ---- engine_info.c ---- */
+void info_input(struct ike_engine *e, struct p1_sa *p1);
+void send_delete_p1(struct ike_engine *e, struct p1_sa *p1);
+
+#endif

@@ -1,0 +1,282 @@
+/* Everything that leaves the engine goes through here: catalogue lines,
+ * datagrams (with the Send: line, encryption and the retransmission store)
+ * and results. Received encrypted bodies are opened here too. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+static void emit(struct ike_engine *e, const struct ike_event *ev)
+{
+  e->host.sink(e->host.sink_ctx, ev);
+}
+
+static void log_event_emit(struct ike_engine *e, struct log_event *lev)
+{
+  struct ike_event ev = {.kind = IKE_EV_LOG};
+  lev->time_ms = e->now;
+  ev.u.log = *lev;
+  emit(e, &ev);
+}
+
+void log_simple(struct ike_engine *e, enum log_id id, int rule, uint32_t addr)
+{
+  struct log_event lev = {.id = id};
+  lev.f.rule = rule;
+  lev.f.addr = addr;
+  log_event_emit(e, &lev);
+}
+
+void log_range(struct ike_engine *e, enum log_id id, int rule, uint32_t start, uint32_t end)
+{
+  struct log_event lev = {.id = id};
+  lev.f.rule = rule;
+  lev.f.range_start = start;
+  lev.f.range_end = end;
+  log_event_emit(e, &lev);
+}
+
+void log_payloads(struct ike_engine *e, enum log_id id, const struct isakmp_msg *m,
+                  const uint8_t *cookies_from)
+{
+  struct log_event lev = {.id = id};
+  isakmp_payload_symbols(m, lev.f.payloads, sizeof lev.f.payloads);
+  memcpy(lev.f.icookie, cookies_from ? cookies_from : m->hdr.icookie, 8);
+  memcpy(lev.f.rcookie, cookies_from ? cookies_from + 8 : m->hdr.rcookie, 8);
+  log_event_emit(e, &lev);
+}
+
+void emit_result(struct ike_engine *e, enum ike_result_kind kind, int rule, uint16_t notify,
+                 struct ike_endpoint peer)
+{
+  struct ike_event ev = {.kind = IKE_EV_RESULT};
+  ev.u.result.kind = kind;
+  ev.u.result.rule = rule;
+  ev.u.result.notify = notify;
+  ev.u.result.peer = peer;
+  emit(e, &ev);
+}
+
+void header_for(struct isakmp_msg *m, const struct p1_sa *p1, uint8_t exchange,
+                uint32_t msgid, uint8_t flags)
+{
+  isakmp_msg_reset(m);
+  memcpy(m->hdr.icookie, p1->icookie, 8);
+  memcpy(m->hdr.rcookie, p1->rcookie, 8);
+  m->hdr.major = 1;
+  m->hdr.exchange = exchange;
+  m->hdr.msgid = msgid;
+  m->hdr.flags = flags;
+}
+
+void sent_forget(struct sent_packet *s)
+{
+  free(s->data);
+  s->data = NULL;
+  s->len = 0;
+  s->retries = 0;
+  s->next_ms = UINT64_MAX;
+}
+
+/* Hands a datagram to the host; K20 when the host says it failed. */
+static bool transmit(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
+                     const uint8_t *data, size_t len)
+{
+  struct ike_event ev = {.kind = IKE_EV_SEND};
+  ev.u.send.from = from;
+  ev.u.send.to = to;
+  ev.u.send.data = data;
+  ev.u.send.len = len;
+  if (e->host.sink(e->host.sink_ctx, &ev))
+    return true;
+  log_simple(e, LOG_K20, 0, 0);
+  return false;
+}
+
+bool sent_resend(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
+                 const struct sent_packet *s)
+{
+  return s->data && transmit(e, from, to, s->data, s->len);
+}
+
+size_t encode_payloads_from(const struct isakmp_msg *m, size_t from, uint8_t *out, size_t cap)
+{
+  static uint8_t tmp[ENGINE_MAX_MSG];
+  struct buf_writer w;
+  struct buf_reader r, skip;
+  uint16_t len;
+  bw_init(&w, tmp, sizeof tmp);
+  isakmp_encode_chain(m, &w);
+  if (!bw_ok(&w))
+    return 0;
+  br_init(&r, tmp, bw_pos(&w));
+  /* Walk our own encoding past the first `from` payloads, then past the
+   * rest to measure them (padding excluded). */
+  size_t start = 0, end = 0;
+  for (size_t i = 0; i < m->npayloads; i++) {
+    if (i == from)
+      start = br_offset(&r);
+    if (!br_skip(&r, 2) || !br_u16(&r, &len) || len < 4 || !br_sub(&r, len - 4u, &skip))
+      return 0;
+    end = br_offset(&r);
+  }
+  if (from >= m->npayloads || end - start > cap)
+    return 0;
+  struct buf_slice rest;
+  br_init(&r, tmp, end);
+  if (!br_skip(&r, start) || !br_slice(&r, end - start, &rest))
+    return 0;
+  return slice_copy(rest, out, cap);
+}
+
+size_t payload_body(const struct isakmp_msg *m, size_t i, uint8_t *out, size_t cap)
+{
+  static uint8_t tmp[ENGINE_MAX_MSG];
+  size_t n = encode_payloads_from(m, i, tmp, sizeof tmp);
+  struct buf_reader r;
+  uint16_t len;
+  struct buf_slice body;
+  br_init(&r, tmp, n);
+  if (!br_skip(&r, 2) || !br_u16(&r, &len) || len < 4 || !br_slice(&r, len - 4u, &body) ||
+      body.len > cap)
+    return 0;
+  return slice_copy(body, out, cap);
+}
+
+bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20])
+{
+  uint8_t h[IKE_HASH_MAX];
+  if (!ike_hash(OAKLEY_HASH_SHA1, IKE_PIECES({pkt, len}), h))
+    return false;
+  memcpy(out, h, 20);
+  return true;
+}
+
+/* Pads the plaintext chain to the cipher block (RFC 2408 §3.1: the
+ * padding is counted in the header length) and encrypts it in place. */
+static bool encrypt_chain(const struct p1_sa *p1, uint8_t *buf, size_t *len, size_t cap,
+                          uint8_t *iv)
+{
+  size_t block = p1->keys.block_len;
+  size_t pad = (*len % block) ? block - *len % block : 0;
+  if (block == 0 || *len + pad > cap)
+    return false;
+  memset(buf + *len, 0, pad);
+  *len += pad;
+  if (!ike_cbc_encrypt(p1->keys.encr, p1->keys.enc_key, p1->keys.key_len, iv, buf, *len, buf))
+    return false;
+  memcpy(iv, buf + *len - block, block);
+  return true;
+}
+
+bool send_message(struct ike_engine *e, struct p1_sa *p1, struct sent_packet *keep,
+                  struct isakmp_msg *msg, bool encrypt, uint8_t *iv, bool expect_reply)
+{
+  size_t n;
+  if (encrypt) {
+    struct buf_writer w;
+    size_t len;
+    bw_init(&w, e->chain, sizeof e->chain);
+    isakmp_encode_chain(msg, &w);
+    len = bw_pos(&w);
+    if (!bw_ok(&w) || !encrypt_chain(p1, e->chain, &len, sizeof e->chain, iv))
+      return false;
+    msg->hdr.flags |= ISAKMP_FLAG_E;
+    msg->hdr.next_payload = msg->npayloads ? msg->payloads[0].type : ISAKMP_NP_NONE;
+    msg->encrypted = slice_of(e->chain, len);
+  }
+  n = isakmp_encode(msg, e->wire, sizeof e->wire);
+  msg->encrypted = slice_of(NULL, 0);
+  if (n == 0)
+    return false;
+  log_payloads(e, LOG_K6, msg, NULL);
+  if (keep) {
+    sent_forget(keep);
+    keep->data = malloc(n);
+    if (keep->data) {
+      memcpy(keep->data, e->wire, n);
+      keep->len = n;
+      keep->next_ms = expect_reply ? e->now + e->cfg.g.retransmit_interval_ms : UINT64_MAX;
+    }
+  }
+  return transmit(e, p1->local, p1->peer, e->wire, n);
+}
+
+bool decrypt_body(struct ike_engine *e, const struct p1_sa *p1, const uint8_t *iv,
+                  uint8_t *next_iv, struct isakmp_error *err)
+{
+  size_t block = p1->keys.block_len;
+  size_t len = slice_copy(e->in_msg.encrypted, e->plain, sizeof e->plain);
+  memset(err, 0, sizeof *err);
+  err->notify = ISAKMP_N_PAYLOAD_MALFORMED;
+  err->field = "encrypted body";
+  if (block == 0 || len != e->in_msg.encrypted.len || len % block != 0 || len < block)
+    return false;
+  memcpy(next_iv, e->plain + len - block, block);
+  if (!ike_cbc_decrypt(p1->keys.encr, p1->keys.enc_key, p1->keys.key_len, iv, e->plain, len,
+                       e->plain))
+    return false;
+  isakmp_msg_reset(&e->body_msg);
+  e->body_msg.hdr = e->in_msg.hdr;
+  return isakmp_decode_chain(&e->body_msg, e->in_msg.hdr.next_payload,
+                             slice_of(e->plain, len), ISAKMP_HDR_LEN, true, err);
+}
+
+void send_notify(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8],
+                 const uint8_t rcookie[8], struct ike_endpoint local, struct ike_endpoint peer,
+                 uint16_t type, uint8_t protocol, uint32_t spi)
+{
+  struct isakmp_msg *m = &e->out_msg;
+  uint8_t spi_bytes[16], hash[IKE_HASH_MAX];
+  uint32_t msgid;
+  bool protect = p1 && p1->state == P1_ESTABLISHED;
+  random_bytes(e, (uint8_t *)&msgid, sizeof msgid);
+  msgid |= 1; /* never 0: an informational exchange has its own M-ID */
+  isakmp_msg_reset(m);
+  memcpy(m->hdr.icookie, icookie, 8);
+  memcpy(m->hdr.rcookie, rcookie, 8);
+  m->hdr.major = 1;
+  m->hdr.exchange = ISAKMP_XCHG_INFO;
+  m->hdr.msgid = msgid;
+  struct isakmp_payload *hp = protect ? isakmp_add_payload(m, ISAKMP_NP_HASH) : NULL;
+  struct isakmp_payload *np = isakmp_add_payload(m, ISAKMP_NP_N);
+  np->u.notify.doi = ISAKMP_DOI_IPSEC;
+  np->u.notify.protocol = protocol;
+  np->u.notify.type = type;
+  if (protocol == ISAKMP_PROTO_ISAKMP) {
+    memcpy(spi_bytes, icookie, 8);
+    memcpy(spi_bytes + 8, rcookie, 8);
+    np->u.notify.spi = slice_of(spi_bytes, 16);
+  } else if (protocol != 0) {
+    for (int i = 0; i < 4; i++)
+      spi_bytes[i] = (uint8_t)(spi >> (24 - 8 * i));
+    np->u.notify.spi = slice_of(spi_bytes, 4);
+  }
+  if (!protect) {
+    size_t n = isakmp_encode(m, e->wire, sizeof e->wire);
+    if (n == 0)
+      return;
+    log_payloads(e, LOG_K6, m, NULL);
+    transmit(e, local, peer, e->wire, n);
+    return;
+  }
+  uint8_t body[256], iv[IKE_BLOCK_MAX];
+  size_t blen = encode_payloads_from(m, 1, body, sizeof body);
+  hp->u.data = slice_of(hash, p1->keys.prf_len);
+  if (!blen || !ike_info_hash(&p1->keys, msgid, (struct ike_piece){body, blen}, hash) ||
+      !ike_phase2_iv(&p1->keys, p1->iv, msgid, iv))
+    return;
+  send_message(e, p1, NULL, m, true, iv, false);
+}
+
+bool p1_error(struct ike_engine *e, struct p1_sa *sa)
+{
+  if (++sa->errors < e->cfg.g.error_budget)
+    return false;
+  log_simple(e, LOG_K21, sa->rule, sa->peer.addr);
+  if (sa->state == P1_ESTABLISHED)
+    send_delete_p1(e, sa);
+  emit_result(e, IKE_RESULT_PHASE1_FAILED, sa->rule, 0, sa->peer);
+  p1_free(e, sa);
+  return true;
+}

@@ -1,0 +1,62 @@
+/* A test bed of two engines joined by an in-memory network with a virtual
+ * clock: no sockets, no sleeps. Each side records its log lines (rendered
+ * catalogue text), its IPsec SA events and its results. Impairments (drop a
+ * packet, fail a send) are flags the test sets between steps. */
+#ifndef IKELAB_ENGINE_NET_H
+#define IKELAB_ENGINE_NET_H
+
+#include "ikelab/engine.h"
+
+enum { NET_MAX_LOGS = 512, NET_MAX_SAS = 64, NET_MAX_RESULTS = 64, NET_MAX_QUEUE = 64,
+       NET_MAX_PACKET = 8192 };
+
+struct net_packet {
+  int to;                  /* side index */
+  struct ike_endpoint from, dst;
+  uint8_t data[NET_MAX_PACKET];
+  size_t len;
+};
+
+struct net_side {
+  struct ike_engine *e;
+  struct ike_endpoint addr;
+  uint64_t rng;
+  char logs[NET_MAX_LOGS][192];
+  size_t nlogs;
+  struct ike_ipsec_sa added[NET_MAX_SAS], deleted[NET_MAX_SAS];
+  size_t nadded, ndeleted;
+  struct ike_result results[NET_MAX_RESULTS];
+  size_t nresults;
+  unsigned sends;          /* datagrams handed to the network */
+  bool fail_next_send;
+  struct net *net;
+  int index;
+};
+
+struct net {
+  struct net_side side[2];
+  struct net_packet queue[NET_MAX_QUEUE];
+  size_t nq;
+  uint64_t now;
+  unsigned delivered;
+  long drop_next;          /* >0: drop that many of the next datagrams */
+  bool drop_all;           /* a peer gone silent */
+};
+
+/* Side 0 is 10.0.0.1, side 1 is 10.0.0.2. Returns false (with why) when an
+ * engine refuses its config. */
+bool net_init(struct net *n, const struct ike_config *a, const struct ike_config *b,
+              uint64_t seed, char *why, size_t whylen);
+void net_free(struct net *n);
+/* Delivers queued datagrams and fires timers until nothing is left to do
+ * or the clock would pass until_ms. */
+void net_run(struct net *n, uint64_t until_ms);
+/* Index of the first log line equal to line at or after from, or -1. */
+long net_find_log(const struct net_side *s, const char *line, size_t from);
+
+/* A pair of mirrored configs: rule 1 between 10.0.0.1 (192.168.1.0/24) and
+ * 10.0.0.2 (192.168.2.0/24), with the given proposals on both sides. */
+void net_pair_config(struct ike_config *a, struct ike_config *b, enum ike_mode mode,
+                     const struct ike_p1_proposal *p1, const struct ike_p2_proposal *p2);
+
+#endif
