@@ -176,15 +176,20 @@ static unsigned half_open_count(const struct ike_engine *e)
   return n;
 }
 
-/* A request we have seen: answer as a retransmission would (K11). */
+/* A message we have seen again. The responder answers it as a
+ * retransmission would, and while the exchange is still under way that is
+ * a duplicate request (K11). The initiator resends only its final message
+ * (nothing else would repair its loss); otherwise its own timer does. */
 static bool duplicate(struct ike_engine *e, struct p1_sa *sa, const uint8_t digest[20])
 {
-  bool same_first = sa->have_last_recv && memcmp(sa->last_recv, digest, 20) == 0;
+  bool same = sa->have_last_recv && memcmp(sa->last_recv, digest, 20) == 0;
   bool restart = cookie_zero(e->in_msg.hdr.rcookie) && !sa->initiator;
-  if (!same_first && !restart)
+  if (!same && !restart)
     return false;
-  log_simple(e, LOG_K11, sa->rule, sa->peer.addr);
-  sent_resend(e, sa->local, sa->peer, &sa->sent);
+  if (!sa->initiator && sa->state != P1_ESTABLISHED)
+    log_simple(e, LOG_K11, sa->rule, sa->peer.addr);
+  if (!sa->initiator || sa->sent.next_ms == UINT64_MAX)
+    sent_resend(e, sa->local, sa->peer, &sa->sent);
   return true;
 }
 

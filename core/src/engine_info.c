@@ -78,6 +78,20 @@ static bool apply_delete(struct ike_engine *e, struct p1_sa *p1, const struct is
   return false;
 }
 
+/* An error notify under an established Phase 1 answers our Quick Mode:
+ * the responder refused it, so stop retransmitting and report why. */
+static void end_quick_modes(struct ike_engine *e, struct p1_sa *p1, uint16_t notify)
+{
+  size_t idx = p1_index(e, p1);
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_I_QM1_SENT && q->p1 == idx) {
+      emit_result(e, IKE_RESULT_PHASE2_FAILED, q->rule, notify, p1->peer);
+      p2_free(e, q);
+    }
+  }
+}
+
 static void protected_info(struct ike_engine *e, struct p1_sa *p1)
 {
   struct isakmp_error err;
@@ -100,9 +114,13 @@ static void protected_info(struct ike_engine *e, struct p1_sa *p1)
     return;
   }
   log_payloads(e, LOG_K7, m, NULL);
-  for (size_t i = 1; i < m->npayloads; i++)
-    if (m->payloads[i].type == ISAKMP_NP_D && apply_delete(e, p1, &m->payloads[i].u.del))
+  for (size_t i = 1; i < m->npayloads; i++) {
+    const struct isakmp_payload *pl = &m->payloads[i];
+    if (pl->type == ISAKMP_NP_D && apply_delete(e, p1, &pl->u.del))
       return;
+    if (pl->type == ISAKMP_NP_N && pl->u.notify.type < ISAKMP_N_CONNECTED)
+      end_quick_modes(e, p1, pl->u.notify.type);
+  }
 }
 
 void info_input(struct ike_engine *e, struct p1_sa *p1)

@@ -452,10 +452,12 @@ void quick_input(struct ike_engine *e, struct p1_sa *p1, const uint8_t digest[20
     responder_qm1(e, p1, digest);
     return;
   }
-  /* The same message again: answer as a retransmission would (K11). */
+  /* The same message again: as in Phase 1 (engine.c, duplicate()). */
   if (sa->have_last_recv && memcmp(sa->last_recv, digest, 20) == 0) {
-    log_simple(e, LOG_K11, sa->rule, p1->peer.addr);
-    sent_resend(e, p1->local, p1->peer, &sa->sent);
+    if (!sa->initiator && sa->state != P2_ESTABLISHED)
+      log_simple(e, LOG_K11, sa->rule, p1->peer.addr);
+    if (!sa->initiator || sa->sent.next_ms == UINT64_MAX)
+      sent_resend(e, p1->local, p1->peer, &sa->sent);
     return;
   }
   memcpy(sa->last_recv, digest, 20);

@@ -97,11 +97,143 @@ START_TEST(main_mode_and_quick_mode_traces_are_the_manuals)
 }
 END_TEST
 
+START_TEST(aggressive_mode_and_quick_mode_traces)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, IKE_MODE_AGGRESSIVE, &p1_aes, &p2_esp);
+  start(&a, &b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  static const char *const initiator[] = {
+      "Cannot find outbound SA for rule <#1>",
+      "Send Aggressive Mode request to <10.0.0.2>",
+      "Send:<SA><KE><NONCE><ID>",
+      "Recv:<SA><KE><NONCE><ID><HASH>",
+      "Send:<HASH>",
+      "Phase 1 IKE SA process done",
+      "Start Phase 2: Quick Mode",
+      "Send:<HASH><SA><NONCE><ID><ID>",
+      "Recv:<HASH><SA><NONCE><ID><ID>",
+      "Send:<HASH>",
+  };
+  static const char *const responder[] = {
+      "Recv Aggressive Mode request from <10.0.0.1>",
+      "Recv:<SA><KE><NONCE><ID>",
+      "Send:<SA><KE><NONCE><ID><HASH>",
+      "Recv:<HASH>",
+      "Phase 1 IKE SA process done",
+      "Recv:<HASH><SA><NONCE><ID><ID>",
+      "Start Phase 2: Quick Mode",
+      "Send:<HASH><SA><NONCE><ID><ID>",
+      "Recv:<HASH>",
+  };
+  assert_trace(&net.side[0], initiator, sizeof initiator / sizeof initiator[0]);
+  assert_trace(&net.side[1], responder, sizeof responder / sizeof responder[0]);
+  assert_keys_agree();
+  net_free(&net);
+}
+END_TEST
+
+/* ---- the matrix: our initiator against our responder ---- */
+
+static const uint16_t groups[] = {OAKLEY_GROUP_MODP768,  OAKLEY_GROUP_MODP1024,
+                                  OAKLEY_GROUP_MODP1536, OAKLEY_GROUP_MODP2048,
+                                  OAKLEY_GROUP_MODP3072, OAKLEY_GROUP_MODP4096};
+static const struct {
+  uint16_t encr, bits;
+} p1_ciphers[] = {{OAKLEY_ENCR_DES_CBC, 0},
+                  {OAKLEY_ENCR_3DES_CBC, 0},
+                  {OAKLEY_ENCR_AES_CBC, 128},
+                  {OAKLEY_ENCR_AES_CBC, 192},
+                  {OAKLEY_ENCR_AES_CBC, 256}};
+static const uint16_t p1_hashes[] = {OAKLEY_HASH_MD5, OAKLEY_HASH_SHA1, OAKLEY_HASH_SHA2_256,
+                                     OAKLEY_HASH_SHA2_384, OAKLEY_HASH_SHA2_512};
+enum {
+  NGROUPS = sizeof groups / sizeof groups[0],
+  NCIPHERS = sizeof p1_ciphers / sizeof p1_ciphers[0],
+  NHASHES = sizeof p1_hashes / sizeof p1_hashes[0],
+  P1_COMBOS = 2 * NGROUPS * NCIPHERS * NHASHES,
+};
+
+static void run_pair(const struct ike_p1_proposal *p1, const struct ike_p2_proposal *p2,
+                     enum ike_mode mode)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, mode, p1, p2);
+  start(&a, &b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  for (int i = 0; i < 2; i++) {
+    const struct net_side *s = &net.side[i];
+    if (s->nadded != 1)
+      dump(s);
+    ck_assert_int_ge(net_find_log(s, "Phase 1 IKE SA process done", 0), 0);
+    ck_assert_int_ge(net_find_log(s, "Start Phase 2: Quick Mode", 0), 0);
+    ck_assert_int_lt(net_find_log(s, "!! No proposal chosen", 0), 0);
+  }
+  assert_keys_agree();
+  const struct ike_ipsec_sa *sa = &net.side[0].added[0];
+  ck_assert_uint_eq(sa->protocol, p2->protocol);
+  ck_assert_uint_eq(sa->encap, p2->encap);
+  net_free(&net);
+}
+
+/* Every Phase 1 combination (mode x group x cipher x hash), each followed
+ * by a Quick Mode whose protocol, mode and PFS cycle with the index. */
+START_TEST(phase1_matrix)
+{
+  unsigned i = (unsigned)_i;
+  struct ike_p1_proposal p1 = {p1_ciphers[i % NCIPHERS].encr, p1_ciphers[i % NCIPHERS].bits,
+                               p1_hashes[(i / NCIPHERS) % NHASHES],
+                               groups[(i / (NCIPHERS * NHASHES)) % NGROUPS], 28800};
+  enum ike_mode mode = i / (NCIPHERS * NHASHES * NGROUPS) ? IKE_MODE_AGGRESSIVE : IKE_MODE_MAIN;
+  struct ike_p2_proposal p2 = p2_esp;
+  if (i % 3 == 1) {
+    p2.protocol = ISAKMP_PROTO_AH;
+    p2.encr = 0;
+    p2.key_bits = 0;
+  }
+  p2.encap = i % 2 ? IPSEC_ENCAP_TRANSPORT : IPSEC_ENCAP_TUNNEL;
+  p2.pfs = i % 4 == 3 ? OAKLEY_GROUP_MODP1024 : 0;
+  run_pair(&p1, &p2, mode);
+}
+END_TEST
+
+/* Every Phase 2 combination: ESP (5 ciphers) and AH, x 3 integrity
+ * algorithms, x tunnel/transport, x PFS none/group 2/group 14. */
+static const struct {
+  uint8_t encr;
+  uint16_t bits;
+} p2_ciphers[] = {{ISAKMP_ESP_DES, 0},       {ISAKMP_ESP_3DES, 0},      {ISAKMP_ESP_AES_CBC, 128},
+                  {ISAKMP_ESP_AES_CBC, 192}, {ISAKMP_ESP_AES_CBC, 256}, {0, 0} /* AH */};
+static const uint16_t p2_auths[] = {IPSEC_AUTH_HMAC_MD5, IPSEC_AUTH_HMAC_SHA1,
+                                    IPSEC_AUTH_HMAC_SHA2_256};
+static const uint16_t pfs_groups[] = {0, OAKLEY_GROUP_MODP1024, OAKLEY_GROUP_MODP2048};
+enum { P2_COMBOS = 6 * 3 * 2 * 3 };
+
+START_TEST(phase2_matrix)
+{
+  unsigned i = (unsigned)_i;
+  unsigned c = i % 6, au = (i / 6) % 3, mode = (i / 18) % 2, pfs = (i / 36) % 3;
+  struct ike_p2_proposal p2 = {p2_ciphers[c].encr ? ISAKMP_PROTO_ESP : ISAKMP_PROTO_AH,
+                               p2_ciphers[c].encr, p2_ciphers[c].bits, p2_auths[au],
+                               pfs_groups[pfs],
+                               mode ? IPSEC_ENCAP_TRANSPORT : IPSEC_ENCAP_TUNNEL, 3600, 0};
+  run_pair(&p1_aes, &p2, i % 2 ? IKE_MODE_AGGRESSIVE : IKE_MODE_MAIN);
+}
+END_TEST
+
 Suite *ikelab_suite(void)
 {
   Suite *s = suite_create("engine");
   TCase *tc = tcase_create("exchanges");
   tcase_add_test(tc, main_mode_and_quick_mode_traces_are_the_manuals);
+  tcase_add_test(tc, aggressive_mode_and_quick_mode_traces);
   suite_add_tcase(s, tc);
+  TCase *matrix = tcase_create("matrix");
+  tcase_set_timeout(matrix, 60);
+  tcase_add_loop_test(matrix, phase1_matrix, 0, P1_COMBOS);
+  tcase_add_loop_test(matrix, phase2_matrix, 0, P2_COMBOS);
+  suite_add_tcase(s, matrix);
   return s;
 }
