@@ -125,16 +125,22 @@ struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike
   return e;
 }
 
-void ike_engine_free(struct ike_engine *e)
+void ike_engine_clear(struct ike_engine *e)
 {
-  if (!e)
-    return;
   for (size_t i = 0; i < ENGINE_MAX_P2; i++)
     if (e->p2[i].state != P2_FREE)
       p2_free(e, &e->p2[i]);
   for (size_t i = 0; i < ENGINE_MAX_P1; i++)
     if (e->p1[i].state != P1_FREE)
       p1_free(e, &e->p1[i]);
+  e->now = 0;
+}
+
+void ike_engine_free(struct ike_engine *e)
+{
+  if (!e)
+    return;
+  ike_engine_clear(e);
   free(e);
 }
 

@@ -149,6 +149,9 @@ size_t encode_payloads_from(const struct isakmp_msg *m, size_t from, uint8_t *ou
 /* Body bytes (without the generic header) of payload i of m. */
 size_t payload_body(const struct isakmp_msg *m, size_t i, uint8_t *out, size_t cap);
 bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20]);
+/* Our Diffie-Hellman key pair for a group, private value from the host's
+ * generator (fuzz builds: one fixed pair per group, see engine_io.c). */
+bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out);
 /* Counts an error against an SA; K21 and deletion when the budget is spent.
  * Returns true when the SA was deleted. */
 bool p1_error(struct ike_engine *e, struct p1_sa *sa);

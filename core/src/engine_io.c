@@ -152,6 +152,43 @@ bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20])
   return true;
 }
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzz builds only: one fixed key pair per group, computed once. A recorded
+ * exchange then replays byte for byte, and the fuzzer's time goes to the
+ * parsers and states rather than to modular exponentiation. */
+bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
+{
+  static struct ike_dh cache[32];
+  (void)e;
+  if (group >= 32)
+    return false;
+  if (cache[group].len == 0) {
+    uint8_t x[IKE_DH_MAX];
+    size_t len = ike_dh_len(group);
+    if (!len)
+      return false;
+    memset(x, 0x5a, len);
+    x[0] = 0x2a;
+    if (!ike_dh_generate(group, x, len, &cache[group]))
+      return false;
+  }
+  *out = cache[group];
+  return true;
+}
+#else
+bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
+{
+  uint8_t x[IKE_DH_MAX];
+  size_t len = ike_dh_len(group);
+  if (!len)
+    return false;
+  random_bytes(e, x, len);
+  x[0] &= 0x7f;     /* below p, whose top bit is set */
+  x[len - 1] |= 2;  /* above 1 */
+  return ike_dh_generate(group, x, len, out);
+}
+#endif
+
 /* Pads the plaintext chain to the cipher block (RFC 2408 §3.1: the
  * padding is counted in the header length) and encrypts it in place. */
 static bool encrypt_chain(const struct p1_sa *p1, uint8_t *buf, size_t *len, size_t cap,

@@ -40,14 +40,7 @@ static void bad_message(struct ike_engine *e, struct p1_sa *sa, uint16_t notify)
 
 static bool make_dh(struct ike_engine *e, struct p1_sa *sa)
 {
-  uint8_t x[IKE_DH_MAX];
-  size_t len = ike_dh_len(sa->chosen.group);
-  if (!len)
-    return false;
-  random_bytes(e, x, len);
-  x[0] &= 0x7f; /* below p, whose top bit is set */
-  x[len - 1] |= 2; /* above 1 */
-  return ike_dh_generate(sa->chosen.group, x, len, &sa->dh);
+  return engine_dh(e, sa->chosen.group, &sa->dh);
 }
 
 static void make_nonce(struct ike_engine *e, uint8_t *out, size_t *len)

@@ -126,15 +126,8 @@ static uint32_t new_spi(struct ike_engine *e)
 
 static bool make_pfs(struct ike_engine *e, struct p2_sa *sa, unsigned group)
 {
-  uint8_t x[IKE_DH_MAX];
-  size_t len = ike_dh_len(group);
-  if (!len)
-    return false;
-  random_bytes(e, x, len);
-  x[0] &= 0x7f;
-  x[len - 1] |= 2;
   sa->pfs = true;
-  return ike_dh_generate(group, x, len, &sa->dh);
+  return engine_dh(e, group, &sa->dh);
 }
 
 /* Fills the HASH payload (payload 0) of m: prf over M-ID [| Ni_b] | rest. */

@@ -105,6 +105,9 @@ struct ike_host {
 struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike_host *host,
                                   char *why, size_t whylen);
 void ike_engine_free(struct ike_engine *e);
+/* Forgets every SA at once, sending and logging nothing: a fresh engine
+ * without a fresh allocation (fuzz harnesses run one per input). */
+void ike_engine_clear(struct ike_engine *e);
 
 void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint from,
                       struct ike_endpoint to, const uint8_t *pkt, size_t len);

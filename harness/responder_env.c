@@ -1,0 +1,69 @@
+#include "responder_env.h"
+
+#include <string.h>
+
+#include "ikelab/isakmp_types.h"
+
+static void rule_common(struct ike_rule *r, int number)
+{
+  ike_rule_default(r, number);
+  ike_rule_set_psk(r, "ikelab-fuzz-psk");
+  r->p1[0] = (struct ike_p1_proposal){OAKLEY_ENCR_3DES_CBC, 0, OAKLEY_HASH_SHA1,
+                                      OAKLEY_GROUP_MODP768, 28800};
+  r->p1[1] = (struct ike_p1_proposal){OAKLEY_ENCR_AES_CBC, 128, OAKLEY_HASH_SHA2_256,
+                                      OAKLEY_GROUP_MODP1024, 28800};
+  r->np1 = 2;
+  r->p2[0] = (struct ike_p2_proposal){ISAKMP_PROTO_ESP, ISAKMP_ESP_AES_CBC, 128,
+                                      IPSEC_AUTH_HMAC_SHA1, 0, IPSEC_ENCAP_TUNNEL, 3600, 0};
+  r->p2[1] = (struct ike_p2_proposal){ISAKMP_PROTO_AH, 0, 0, IPSEC_AUTH_HMAC_SHA2_256,
+                                      OAKLEY_GROUP_MODP768, IPSEC_ENCAP_TRANSPORT, 3600, 0};
+  r->np2 = 2;
+}
+
+void responder_config(struct ike_config *cfg)
+{
+  memset(cfg, 0, sizeof *cfg);
+  ike_globals_default(&cfg->g);
+  rule_common(&cfg->rules[0], 1);
+  cfg->rules[0].my_ip = RESPONDER_ADDR;
+  cfg->rules[0].secure_gateway = PEER_ADDR;
+  cfg->rules[0].local = addr_subnet(IPV4(192, 168, 2, 0), 0xffffff00u);
+  cfg->rules[0].remote = addr_subnet(IPV4(192, 168, 1, 0), 0xffffff00u);
+  rule_common(&cfg->rules[1], 2);
+  cfg->rules[1].mode = IKE_MODE_AGGRESSIVE;
+  cfg->rules[1].secure_gateway = 0;
+  cfg->rules[1].local = addr_subnet(IPV4(192, 168, 3, 0), 0xffffff00u);
+  cfg->rules[1].remote = addr_subnet(IPV4(192, 168, 4, 0), 0xffffff00u);
+  cfg->nrules = 2;
+}
+
+void initiator_config(struct ike_config *cfg)
+{
+  memset(cfg, 0, sizeof *cfg);
+  ike_globals_default(&cfg->g);
+  rule_common(&cfg->rules[0], 1);
+  cfg->rules[0].my_ip = PEER_ADDR;
+  cfg->rules[0].secure_gateway = RESPONDER_ADDR;
+  cfg->rules[0].local = addr_subnet(IPV4(192, 168, 1, 0), 0xffffff00u);
+  cfg->rules[0].remote = addr_subnet(IPV4(192, 168, 2, 0), 0xffffff00u);
+  rule_common(&cfg->rules[1], 2);
+  cfg->rules[1].mode = IKE_MODE_AGGRESSIVE;
+  cfg->rules[1].secure_gateway = RESPONDER_ADDR;
+  cfg->rules[1].local = addr_subnet(IPV4(192, 168, 4, 0), 0xffffff00u);
+  cfg->rules[1].remote = addr_subnet(IPV4(192, 168, 3, 0), 0xffffff00u);
+  cfg->nrules = 2;
+}
+
+/* splitmix64, reseeded for every input by the caller. */
+void env_random(void *ctx, uint8_t *out, size_t len)
+{
+  uint64_t *state = ctx;
+  for (size_t i = 0; i < len; i += 8) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    for (size_t k = 0; k < 8 && i + k < len; k++)
+      out[i + k] = (uint8_t)(z >> (8 * k));
+  }
+}

@@ -1,0 +1,32 @@
+/* The world of fuzz_responder: one responder engine with a fixed config,
+ * a seeded generator and a virtual clock, driven by a script of steps read
+ * from the fuzzer's bytes. The seed maker uses the same world, so recorded
+ * exchanges replay exactly. */
+#ifndef IKELAB_RESPONDER_ENV_H
+#define IKELAB_RESPONDER_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikelab/engine.h"
+
+/* Script steps, each one byte of opcode then its operands:
+ *   STEP_PACKET   u16 length, then that many bytes: a datagram from the peer
+ *   STEP_CLOCK    u8 seconds: advance the clock and tick
+ * Anything else ends the script. */
+enum { STEP_PACKET = 0x00, STEP_CLOCK = 0x01 };
+
+#define RESPONDER_ADDR 0x0a000002u /* 10.0.0.2, us */
+#define PEER_ADDR 0x0a000001u      /* 10.0.0.1, the static rule's gateway */
+#define ENV_SEED 0x1ce1abull
+#define ENV_START_MS 1000000ull
+
+/* Rule 1: Main Mode with 10.0.0.1, 3DES/SHA1/MODP768 or AES/SHA2-256/MODP1024.
+ * Rule 2: Aggressive Mode, dynamic (Secure Gateway 0.0.0.0). */
+void responder_config(struct ike_config *cfg);
+/* The mirror image, for the seed maker's initiator. */
+void initiator_config(struct ike_config *cfg);
+
+void env_random(void *ctx, uint8_t *out, size_t len);
+
+#endif
