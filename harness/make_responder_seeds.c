@@ -1,9 +1,10 @@
 /* make_responder_seeds DIR: records complete exchanges against the
  * fuzz_responder world (responder_env.h) as scripts, one file each:
  * Main Mode + Quick Mode with rule 1, Aggressive Mode + Quick Mode with
- * rule 2. Built in the fuzz preset, the recording replays there step for
+ * rule 2, each without and with NAT-T offered. Built in the fuzz preset, the recording replays there step for
  * step (same generator seed, same fixed DH pairs), so the fuzzer starts
  * from established SAs rather than from nothing. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +39,14 @@ static void record(FILE *f, const uint8_t *pkt, size_t len)
   fwrite(pkt, 1, len, f);
 }
 
-static int scenario(const char *dir, const char *name, int rule)
+static int scenario(const char *dir, const char *name, int rule, bool natt)
 {
   static struct ike_config icfg, rcfg;
   struct side is = {0}, rs = {0};
   uint64_t irng = 77, rrng = ENV_SEED, now = ENV_START_MS;
   char why[256], path[4096];
   initiator_config(&icfg);
+  icfg.g.nat_traversal = natt; /* with it: Vendor ID and NAT-D payloads */
   responder_config(&rcfg);
   struct ike_host ih = {.random = env_random, .random_ctx = &irng, .sink = sink,
                         .sink_ctx = &is, .local = {PEER_ADDR, 500}};
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
             argv[0]);
     return argc == 2 ? 0 : 2;
   }
-  return scenario(argv[1], "seed_main_quick.bin", 1) |
-         scenario(argv[1], "seed_aggressive_quick.bin", 2);
+  return scenario(argv[1], "seed_main_quick.bin", 1, false) |
+         scenario(argv[1], "seed_aggressive_quick.bin", 2, false) |
+         scenario(argv[1], "seed_main_quick_natt.bin", 1, true) |
+         scenario(argv[1], "seed_aggressive_quick_natt.bin", 2, true);
 }

@@ -266,6 +266,11 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
                   ISAKMP_PROTO_ISAKMP, 0);
     return;
   }
+  /* RFC 3947 §4: the peer moved to the NAT-T port (or its NAT rebound). */
+  if (sa->natt && to.port == natt_port(e)) {
+    sa->local = to;
+    sa->peer = from;
+  }
   if (phase1 && duplicate(e, sa, digest))
     return;
   if (phase1) {

@@ -69,6 +69,8 @@ struct p1_sa {
   unsigned errors;
   uint64_t expires_ms;
   int pending_rule;          /* rule whose Quick Mode waits for this SA */
+  bool natt;                 /* both sent the RFC 3947 Vendor ID */
+  bool nat_local, nat_peer;  /* NAT-D says we / the peer are behind a NAT */
 };
 
 struct p2_sa {
@@ -88,6 +90,7 @@ struct p2_sa {
   size_t gxy_len;
   struct addr_range local_net, remote_net;
   struct ike_endpoint local, peer; /* kept: the SA outlives its Phase 1 */
+  bool udp_encap;
   struct sent_packet sent;
   uint8_t last_recv[20];
   bool have_last_recv;
@@ -166,12 +169,26 @@ bool p1_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
 /* Initiator side: the responder's answer must be one of ours. */
 bool p1_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p1_proposal *chosen, uint32_t *life);
-bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi);
+/* udp: offer the UDP-Encapsulated modes (RFC 3947 §5), a NAT was seen. */
+bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, bool udp);
 bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
                const struct ike_rule *r, uint32_t our_spi, struct ike_p2_proposal *chosen,
                uint32_t *peer_spi, struct isakmp_msg *reply);
 bool p2_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p2_proposal *chosen, uint32_t *peer_spi);
+
+/* ---- engine_natt.c ---- */
+bool natt_vid_present(const struct isakmp_msg *m);
+void natt_add_vid(struct isakmp_msg *m);
+/* Appends NAT-D for the peer's then our address (RFC 3947 §3.2). */
+bool natt_add_natd(struct ike_engine *e, struct p1_sa *sa, struct isakmp_msg *m);
+/* Compares the peer's NAT-D payloads with what we see; false when they
+ * are missing (the peer claimed NAT-T). */
+bool natt_check(struct ike_engine *e, struct p1_sa *sa, const struct isakmp_msg *m);
+/* After NAT-D: moves the initiator to the NAT-T port when a NAT was seen. */
+void natt_float(struct ike_engine *e, struct p1_sa *sa);
+static inline bool natt_detected(const struct p1_sa *sa) { return sa->nat_local || sa->nat_peer; }
+uint16_t natt_port(const struct ike_engine *e);
 
 /* ---- engine_phase1.c ---- */
 void phase1_input(struct ike_engine *e, struct p1_sa *sa, bool is_new);

@@ -220,7 +220,10 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
   }
+  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
   if (!aggressive) {
+    if (sa->natt)
+      natt_add_vid(out);
     sa->state = P1_R_MM2_SENT;
     send_message(e, sa, &sa->sent, out, false, NULL, true);
     return;
@@ -242,6 +245,10 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, 0);
     return;
   }
+  if (sa->natt) {
+    natt_add_vid(out);
+    natt_add_natd(e, sa, out);
+  }
   sa->state = P1_R_AM2_SENT;
   send_message(e, sa, &sa->sent, out, false, NULL, true);
 }
@@ -250,7 +257,8 @@ static void responder_mm3(struct ike_engine *e, struct p1_sa *sa)
 {
   struct isakmp_msg *in = &e->in_msg, *out = &e->out_msg;
   uint16_t notify;
-  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify)) {
+  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify) ||
+      (sa->natt && !natt_check(e, sa, in))) {
     bad_message(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
     return;
   }
@@ -262,6 +270,8 @@ static void responder_mm3(struct ike_engine *e, struct p1_sa *sa)
   }
   header_for(out, sa, sa->exchange, 0, 0);
   add_ke_nonce(out, sa);
+  if (sa->natt)
+    natt_add_natd(e, sa, out);
   sa->state = P1_R_MM4_SENT;
   send_message(e, sa, &sa->sent, out, false, NULL, true);
 }
@@ -304,7 +314,7 @@ static bool verify_am3(struct ike_engine *e, struct p1_sa *sa)
       !auth_hash(e, sa, true, sa->idi_b, sa->idi_len, want))
     return false;
   slice_copy(hash->u.data, got, sizeof got);
-  if (!ike_mem_equal(want, got, sa->keys.prf_len))
+  if (!ike_mem_equal(want, got, sa->keys.prf_len) || (sa->natt && !natt_check(e, sa, m)))
     return false;
   if (enc)
     memcpy(sa->iv, next_iv, sa->keys.block_len);
@@ -372,6 +382,8 @@ bool phase1_start(struct ike_engine *e, const struct ike_rule *r)
     log_simple(e, LOG_K2, r->number, sa->peer.addr);
     sa->state = P1_I_MM1_SENT;
   }
+  if (e->cfg.g.nat_traversal)
+    natt_add_vid(out);
   send_message(e, sa, &sa->sent, out, false, NULL, true);
   return true;
 fail:
@@ -400,6 +412,7 @@ static void initiator_mm2(struct ike_engine *e, struct p1_sa *sa)
     return;
   }
   log_payloads(e, LOG_K7, in, NULL);
+  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
   make_nonce(e, sa->ni, &sa->ni_len);
   if (!make_dh(e, sa)) {
     fail_p1(e, sa, 0);
@@ -407,6 +420,8 @@ static void initiator_mm2(struct ike_engine *e, struct p1_sa *sa)
   }
   header_for(out, sa, sa->exchange, 0, 0);
   add_ke_nonce(out, sa);
+  if (sa->natt)
+    natt_add_natd(e, sa, out);
   sa->state = P1_I_MM3_SENT;
   send_message(e, sa, &sa->sent, out, false, NULL, true);
 }
@@ -416,10 +431,12 @@ static void initiator_mm4(struct ike_engine *e, struct p1_sa *sa)
   struct isakmp_msg *in = &e->in_msg, *out = &e->out_msg;
   uint16_t notify;
   uint8_t hash[IKE_HASH_MAX];
-  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify)) {
+  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify) ||
+      (sa->natt && !natt_check(e, sa, in))) {
     bad_message(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
     return;
   }
+  natt_float(e, sa);
   if (!derive_keys(e, sa)) {
     fail_p1(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
     return;
@@ -454,16 +471,21 @@ static void initiator_am2(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
   }
-  if (!take_ke_nonce(sa, in, &notify) || !derive_keys(e, sa) || !verify_peer(e, sa, in)) {
+  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
+  if (!take_ke_nonce(sa, in, &notify) || !derive_keys(e, sa) || !verify_peer(e, sa, in) ||
+      (sa->natt && !natt_check(e, sa, in))) {
     bad_message(e, sa, ISAKMP_N_AUTHENTICATION_FAILED);
     return;
   }
   log_payloads(e, LOG_K7, in, NULL);
+  natt_float(e, sa);
   /* AM3: HASH_I, encrypted as the peers of this era send it. */
   header_for(out, sa, sa->exchange, 0, 0);
   if (!auth_hash(e, sa, true, sa->idi_b, sa->idi_len, hash))
     return;
   isakmp_add_payload(out, ISAKMP_NP_HASH)->u.data = slice_of(hash, sa->keys.prf_len);
+  if (sa->natt)
+    natt_add_natd(e, sa, out);
   send_message(e, sa, &sa->sent, out, true, sa->iv, false);
   established(e, sa);
 }

@@ -190,7 +190,7 @@ static uint16_t plain_encap(uint16_t mode)
   }
 }
 
-bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi)
+bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, bool udp)
 {
   struct isakmp_payload *sa = isakmp_add_payload(m, ISAKMP_NP_SA);
   if (!sa)
@@ -211,7 +211,10 @@ bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi)
     }
     if (p->pfs)
       isakmp_add_attr_tv(m, IPSEC_ATTR_GROUP_DESCRIPTION, p->pfs);
-    isakmp_add_attr_tv(m, IPSEC_ATTR_ENCAPSULATION_MODE, p->encap);
+    uint16_t encap = p->encap;
+    if (udp)
+      encap = encap == IPSEC_ENCAP_TRANSPORT ? IPSEC_ENCAP_UDP_TRANSPORT : IPSEC_ENCAP_UDP_TUNNEL;
+    isakmp_add_attr_tv(m, IPSEC_ATTR_ENCAPSULATION_MODE, encap);
     if (p->auth)
       isakmp_add_attr_tv(m, IPSEC_ATTR_AUTH_ALGORITHM, p->auth);
     if (p->key_bits)

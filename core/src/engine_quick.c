@@ -66,6 +66,7 @@ void p2_sa_event(struct ike_engine *e, const struct p2_sa *sa, enum ike_event_ki
   out->spi_out = sa->spi_out;
   out->life_seconds = p->life_seconds;
   out->life_kbytes = p->life_kbytes;
+  out->udp_encap = sa->udp_encap;
   out->local = sa->local;
   out->peer = sa->peer;
   out->local_net = sa->local_net;
@@ -94,6 +95,7 @@ static void p2_established(struct ike_engine *e, struct p2_sa *sa, struct p1_sa 
   sa->state = P2_ESTABLISHED;
   sa->local = p1->local;
   sa->peer = p1->peer;
+  sa->udp_encap = natt_detected(p1);
   sa->expires_ms = e->now + (uint64_t)sa->chosen.life_seconds * 1000;
   p2_sa_event(e, sa, IKE_EV_SA_ADD);
   emit_result(e, IKE_RESULT_PHASE2_UP, sa->rule, 0, p1->peer);
@@ -184,7 +186,7 @@ bool quick_start(struct ike_engine *e, struct p1_sa *p1, const struct ike_rule *
   log_simple(e, LOG_K9, r->number, p1->peer.addr);
   header_for(out, p1, ISAKMP_XCHG_QUICK, sa->msgid, 0);
   isakmp_add_payload(out, ISAKMP_NP_HASH);
-  if (!p2_add_sa(out, r, sa->spi_in))
+  if (!p2_add_sa(out, r, sa->spi_in, natt_detected(p1)))
     goto fail;
   isakmp_add_payload(out, ISAKMP_NP_NONCE)->u.data = slice_of(sa->ni, sa->ni_len);
   if (sa->pfs)

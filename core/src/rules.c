@@ -17,6 +17,7 @@ void ike_globals_default(struct ike_globals *g)
       .error_budget = 10,               /* ours */
       .max_half_open_phase1 = 16,       /* ours: bounds a flood of first packets */
       .idle_timeout_ms = 120000,        /* router: 2 minutes (LOGS.md P6) */
+      .nat_traversal = true,            /* ours: RFC 3947; the P652 predates it */
   };
 }
 

@@ -35,11 +35,17 @@ static bool sink(void *ctx, const struct ike_event *ev)
         n->drop_next--;
       return true; /* lost on the wire: the sender cannot tell */
     }
+    n->last_port[s->index] = ev->u.send.from.port;
     if (n->nq < NET_MAX_QUEUE && ev->u.send.len <= NET_MAX_PACKET) {
       struct net_packet *p = &n->queue[n->nq++];
       p->to = 1 - s->index;
       p->from = ev->u.send.from;
       p->dst = ev->u.send.to;
+      /* Port translation both ways, as a NAT in front of side 0 does. */
+      if (n->nat_side0 && s->index == 0)
+        p->from.port = (uint16_t)(p->from.port + NET_NAT_OFFSET);
+      if (n->nat_side0 && s->index == 1)
+        p->dst.port = (uint16_t)(p->dst.port - NET_NAT_OFFSET);
       memcpy(p->data, ev->u.send.data, ev->u.send.len);
       p->len = ev->u.send.len;
     }
@@ -136,6 +142,7 @@ void net_pair_config(struct ike_config *a, struct ike_config *b, enum ike_mode m
     struct ike_config *c = cfg[i];
     memset(c, 0, sizeof *c);
     ike_globals_default(&c->g);
+    c->g.nat_traversal = false; /* the manual's traces have no Vendor IDs */
     struct ike_rule *r = &c->rules[0];
     ike_rule_default(r, 1);
     c->nrules = 1;

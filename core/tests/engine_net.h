@@ -41,7 +41,12 @@ struct net {
   unsigned delivered;
   long drop_next;          /* >0: drop that many of the next datagrams */
   bool drop_all;           /* a peer gone silent */
+  bool nat_side0;          /* side 0 behind a NAT that rewrites its ports */
+  uint16_t last_port[2];   /* source port of each side's last datagram */
 };
+
+/* The NAT's outside port for an inside one (and back). */
+#define NET_NAT_OFFSET 30000
 
 /* Side 0 is 10.0.0.1, side 1 is 10.0.0.2. Returns false (with why) when an
  * engine refuses its config. */

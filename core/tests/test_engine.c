@@ -134,6 +134,54 @@ START_TEST(aggressive_mode_and_quick_mode_traces)
 }
 END_TEST
 
+/* ---- NAT traversal (RFC 3947) ---- */
+
+static void nat_run(bool nat, enum ike_mode mode)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, mode, &p1_aes, &p2_esp);
+  a.g.nat_traversal = b.g.nat_traversal = true;
+  start(&a, &b);
+  net.nat_side0 = nat;
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+}
+
+START_TEST(nat_detected_floats_to_4500_and_encapsulates)
+{
+  nat_run(true, _i ? IKE_MODE_AGGRESSIVE : IKE_MODE_MAIN);
+  const struct ike_ipsec_sa *x = &net.side[0].added[0], *y = &net.side[1].added[0];
+  ck_assert(x->udp_encap && y->udp_encap);
+  ck_assert_uint_eq(x->local.port, 4500);
+  ck_assert_uint_eq(x->peer.port, 4500);
+  ck_assert_uint_eq(y->local.port, 4500);
+  ck_assert_uint_eq(y->peer.port, 4500 + NET_NAT_OFFSET); /* as the NAT maps it */
+  ck_assert_uint_eq(net.last_port[0], 4500);
+  ck_assert_uint_eq(net.last_port[1], 4500);
+  if (_i == 0) {
+    ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<SA><VID>", 0), 0);
+    ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<KE><NONCE><NAT_D><NAT_D>", 0), 0);
+    ck_assert_int_ge(net_find_log(&net.side[1], "Send:<KE><NONCE><NAT_D><NAT_D>", 0), 0);
+  } else {
+    ck_assert_int_ge(net_find_log(&net.side[1], "Send:<SA><KE><NONCE><ID><HASH><VID><NAT_D><NAT_D>", 0), 0);
+    ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<HASH><NAT_D><NAT_D>", 0), 0);
+  }
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(no_nat_stays_on_500)
+{
+  nat_run(false, IKE_MODE_MAIN);
+  const struct ike_ipsec_sa *x = &net.side[0].added[0];
+  ck_assert(!x->udp_encap);
+  ck_assert_uint_eq(x->local.port, 500);
+  ck_assert_uint_eq(net.last_port[0], 500);
+  net_free(&net);
+}
+END_TEST
+
 /* ---- the matrix: our initiator against our responder ---- */
 
 static const uint16_t groups[] = {OAKLEY_GROUP_MODP768,  OAKLEY_GROUP_MODP1024,
@@ -229,6 +277,8 @@ Suite *ikelab_suite(void)
   TCase *tc = tcase_create("exchanges");
   tcase_add_test(tc, main_mode_and_quick_mode_traces_are_the_manuals);
   tcase_add_test(tc, aggressive_mode_and_quick_mode_traces);
+  tcase_add_loop_test(tc, nat_detected_floats_to_4500_and_encapsulates, 0, 2);
+  tcase_add_test(tc, no_nat_stays_on_500);
   suite_add_tcase(s, tc);
   TCase *matrix = tcase_create("matrix");
   tcase_set_timeout(matrix, 60);

@@ -56,6 +56,7 @@ struct ike_ipsec_sa {
   uint8_t key_in[128], key_out[128]; /* encryption key, then integrity key */
   size_t enc_key_len, auth_key_len;   /* their lengths inside key_in/key_out */
   uint32_t life_seconds, life_kbytes;
+  bool udp_encap;          /* RFC 3948: a NAT was detected; ESP goes in UDP */
   struct ike_endpoint local, peer;
   struct addr_range local_net, remote_net;
 };
@@ -98,6 +99,10 @@ struct ike_host {
   void *sink_ctx;
   /* Our addresses: where we listen and what "My IP" 0 resolves to. */
   struct ike_endpoint local;
+  /* The NAT-T port (RFC 3948), 0 for 4500. Datagrams to or from it carry
+   * the 4-byte non-ESP marker on the wire: the host strips it on input and
+   * adds it on output; the engine never sees it. */
+  uint16_t natt_port;
 };
 
 /* Creates an engine for a config that passed ike_config_check(). Returns

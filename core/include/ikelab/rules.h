@@ -146,6 +146,7 @@ struct ike_globals {
   unsigned error_budget;          /* errors on one SA before K21 */
   unsigned max_half_open_phase1;  /* Phase 1 SAs not yet done, all peers */
   uint32_t idle_timeout_ms;       /* P6 */
+  bool nat_traversal;             /* RFC 3947: offer it, float to the NAT-T port */
 };
 
 struct ike_config {
