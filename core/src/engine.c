@@ -316,6 +316,16 @@ static void p2_timers(struct ike_engine *e, struct p2_sa *sa)
     if (e->now >= sa->expires_ms) {
       p2_sa_event(e, sa, IKE_EV_SA_DEL);
       p2_free(e, sa);
+    } else if (!sa->rekeyed && e->now >= sa->rekey_ms) {
+      /* Rekey before expiry: the successor overlaps the old SA, which
+       * lives until its own end. */
+      sa->rekeyed = true;
+      const struct ike_rule *r = rule_of(e, sa->rule);
+      struct p1_sa *up = r ? p1_established_with(e, r->secure_gateway, r->number) : NULL;
+      if (up)
+        quick_start(e, up, r);
+      else if (r)
+        phase1_start(e, r);
     }
     return;
   }
@@ -363,6 +373,8 @@ uint64_t ike_engine_next_timer(const struct ike_engine *e)
       next = sa->sent.next_ms;
     if (sa->state == P2_ESTABLISHED && sa->expires_ms < next)
       next = sa->expires_ms;
+    if (sa->state == P2_ESTABLISHED && !sa->rekeyed && sa->rekey_ms < next)
+      next = sa->rekey_ms;
   }
   return next;
 }

@@ -118,8 +118,34 @@ static void protected_info(struct ike_engine *e, struct p1_sa *p1)
     const struct isakmp_payload *pl = &m->payloads[i];
     if (pl->type == ISAKMP_NP_D && apply_delete(e, p1, &pl->u.del))
       return;
-    if (pl->type == ISAKMP_NP_N && pl->u.notify.type < ISAKMP_N_CONNECTED)
+    if (pl->type != ISAKMP_NP_N)
+      continue;
+    if (pl->u.notify.type < ISAKMP_N_CONNECTED)
       end_quick_modes(e, p1, pl->u.notify.type);
+    else if (pl->u.notify.type == ISAKMP_N_R_U_THERE)
+      /* RFC 3706 §5.1: the acknowledgement echoes the sequence number. */
+      send_notify_data(e, p1, p1->icookie, p1->rcookie, p1->local, p1->peer,
+                       ISAKMP_N_R_U_THERE_ACK, ISAKMP_PROTO_ISAKMP, 0, pl->u.notify.data);
+    else if (pl->u.notify.type == ISAKMP_N_INITIAL_CONTACT)
+      initial_contact(e, p1);
+  }
+}
+
+void initial_contact(struct ike_engine *e, struct p1_sa *keep)
+{
+  uint32_t peer = keep->peer.addr;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_ESTABLISHED && q->peer.addr == peer &&
+        (q->p1 >= ENGINE_MAX_P1 || &e->p1[q->p1] != keep)) {
+      p2_sa_event(e, q, IKE_EV_SA_DEL);
+      p2_free(e, q);
+    }
+  }
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa != keep && sa->state == P1_ESTABLISHED && sa->peer.addr == peer)
+      p1_free(e, sa);
   }
 }
 

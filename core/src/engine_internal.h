@@ -95,7 +95,12 @@ struct p2_sa {
   uint8_t last_recv[20];
   bool have_last_recv;
   uint64_t expires_ms;
+  uint64_t rekey_ms;         /* initiator: start the successor here */
+  bool rekeyed;
 };
+
+/* A successor is negotiated when this much of an SA's lifetime has gone. */
+#define ENGINE_REKEY_PERMILLE 900
 
 struct ike_engine {
   struct ike_config cfg;
@@ -140,6 +145,12 @@ bool decrypt_body(struct ike_engine *e, const struct p1_sa *p1, const uint8_t *i
 void send_notify(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8],
                  const uint8_t rcookie[8], struct ike_endpoint local, struct ike_endpoint peer,
                  uint16_t type, uint8_t protocol, uint32_t spi);
+void send_notify_data(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8],
+                      const uint8_t rcookie[8], struct ike_endpoint local,
+                      struct ike_endpoint peer, uint16_t type, uint8_t protocol, uint32_t spi,
+                      struct buf_slice data);
+/* RFC 2407 §4.6.3.3: the peer restarted; drop every other SA with it. */
+void initial_contact(struct ike_engine *e, struct p1_sa *keep);
 void sent_forget(struct sent_packet *s);
 bool sent_resend(struct ike_engine *e, struct ike_endpoint from, struct ike_endpoint to,
                  const struct sent_packet *s);
@@ -171,9 +182,14 @@ bool p1_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p1_proposal *chosen, uint32_t *life);
 /* udp: offer the UDP-Encapsulated modes (RFC 3947 §5), a NAT was seen. */
 bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, bool udp);
+/* shortened: our lifetime is shorter than offered (send RESPONDER-LIFETIME). */
 bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
                const struct ike_rule *r, uint32_t our_spi, struct ike_p2_proposal *chosen,
-               uint32_t *peer_spi, struct isakmp_msg *reply);
+               uint32_t *peer_spi, struct isakmp_msg *reply, bool *shortened);
+/* RESPONDER-LIFETIME data: the lifetime attributes of chosen. */
+struct buf_slice p2_lifetime_attrs(const struct ike_p2_proposal *chosen);
+/* Applies a RESPONDER-LIFETIME's attributes to chosen (only ever shorter). */
+void p2_apply_lifetime(struct ike_p2_proposal *chosen, struct buf_slice attrs);
 bool p2_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p2_proposal *chosen, uint32_t *peer_spi);
 

@@ -263,6 +263,14 @@ void send_notify(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8
                  const uint8_t rcookie[8], struct ike_endpoint local, struct ike_endpoint peer,
                  uint16_t type, uint8_t protocol, uint32_t spi)
 {
+  send_notify_data(e, p1, icookie, rcookie, local, peer, type, protocol, spi, slice_of(NULL, 0));
+}
+
+void send_notify_data(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8],
+                      const uint8_t rcookie[8], struct ike_endpoint local,
+                      struct ike_endpoint peer, uint16_t type, uint8_t protocol, uint32_t spi,
+                      struct buf_slice data)
+{
   struct isakmp_msg *m = &e->out_msg;
   uint8_t spi_bytes[16], hash[IKE_HASH_MAX];
   uint32_t msgid;
@@ -280,6 +288,7 @@ void send_notify(struct ike_engine *e, struct p1_sa *p1, const uint8_t icookie[8
   np->u.notify.doi = ISAKMP_DOI_IPSEC;
   np->u.notify.protocol = protocol;
   np->u.notify.type = type;
+  np->u.notify.data = data;
   if (protocol == ISAKMP_PROTO_ISAKMP) {
     memcpy(spi_bytes, icookie, 8);
     memcpy(spi_bytes + 8, rcookie, 8);

@@ -153,9 +153,20 @@ static bool add_id_hash(struct ike_engine *e, struct p1_sa *sa, struct isakmp_ms
   return true;
 }
 
+static bool has_notify(const struct isakmp_msg *m, uint16_t type)
+{
+  for (size_t i = 0; i < m->npayloads; i++)
+    if (m->payloads[i].type == ISAKMP_NP_N && m->payloads[i].u.notify.type == type)
+      return true;
+  return false;
+}
+
 static void established(struct ike_engine *e, struct p1_sa *sa)
 {
+  const struct isakmp_msg *last = (e->in_msg.hdr.flags & ISAKMP_FLAG_E) ? &e->body_msg : &e->in_msg;
   sa->state = P1_ESTABLISHED;
+  if (!sa->initiator && has_notify(last, ISAKMP_N_INITIAL_CONTACT))
+    initial_contact(e, sa);
   sa->expires_ms = e->now + (uint64_t)sa->life_seconds * 1000;
   log_simple(e, LOG_K8, sa->rule, sa->peer.addr);
   emit_result(e, IKE_RESULT_PHASE1_UP, sa->rule, 0, sa->peer);

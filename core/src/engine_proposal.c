@@ -253,21 +253,22 @@ static void p2_read(const struct isakmp_msg *m, const struct isakmp_proposal *pr
     default: break;
     }
   }
-  if (o->encr == ISAKMP_ESP_AES_CBC && o->key_bits == 0)
+  if ((o->encr == ISAKMP_ESP_AES_CBC || o->encr == ISAKMP_ESP_AES_GCM_16) && o->key_bits == 0)
     o->key_bits = 128;
 }
 
 static bool p2_matches(const struct ike_p2_proposal *o, uint8_t transform_id,
                        const struct ike_p2_proposal *ours)
 {
-  uint32_t life = o->life_seconds ? o->life_seconds : 28800;
+  /* A longer lifetime is no mismatch in Phase 2: the responder shortens it
+   * and says so with RESPONDER-LIFETIME (RFC 2407 §4.6.3.1). */
   if (o->protocol != ours->protocol || o->auth != ours->auth || o->pfs != ours->pfs ||
-      o->encap != ours->encap || life > ours->life_seconds)
+      o->encap != ours->encap)
     return false;
   if (ours->protocol == ISAKMP_PROTO_AH)
     return transform_id == ah_transform_for(ours->auth);
-  return o->encr == ours->encr && (ours->encr != ISAKMP_ESP_AES_CBC ||
-                                   o->key_bits == ours->key_bits);
+  bool keyed = ours->encr == ISAKMP_ESP_AES_CBC || ours->encr == ISAKMP_ESP_AES_GCM_16;
+  return o->encr == ours->encr && (!keyed || o->key_bits == ours->key_bits);
 }
 
 static uint32_t spi_value(struct buf_slice spi)
@@ -280,7 +281,7 @@ static uint32_t spi_value(struct buf_slice spi)
 
 bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
                const struct ike_rule *r, uint32_t our_spi, struct ike_p2_proposal *chosen,
-               uint32_t *peer_spi, struct isakmp_msg *reply)
+               uint32_t *peer_spi, struct isakmp_msg *reply, bool *shortened)
 {
   unsigned n = sa->u.sa.nproposals;
   const struct isakmp_proposal *all = &offer->proposals[sa->u.sa.first_proposal];
@@ -299,9 +300,15 @@ bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
       for (size_t k = 0; k < r->np2; k++) {
         if (!p2_matches(&o, t->id, &r->p2[k]))
           continue;
+        uint32_t offered = o.life_seconds ? o.life_seconds : 28800;
         *chosen = r->p2[k];
-        chosen->life_seconds = o.life_seconds ? o.life_seconds : 28800;
-        chosen->life_kbytes = o.life_kbytes;
+        if (offered < chosen->life_seconds)
+          chosen->life_seconds = offered;
+        if (o.life_kbytes && (!chosen->life_kbytes || o.life_kbytes < chosen->life_kbytes))
+          chosen->life_kbytes = o.life_kbytes;
+        if (shortened)
+          *shortened = offered > chosen->life_seconds ||
+                       (chosen->life_kbytes && (!o.life_kbytes || o.life_kbytes > chosen->life_kbytes));
         *peer_spi = spi_value(p->spi);
         if (!reply)
           return true;
@@ -323,5 +330,55 @@ bool p2_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
   if (sa->u.sa.nproposals != 1 ||
       answer->proposals[sa->u.sa.first_proposal].ntransforms != 1)
     return false;
-  return p2_choose(answer, sa, r, 0, chosen, peer_spi, NULL);
+  return p2_choose(answer, sa, r, 0, chosen, peer_spi, NULL, NULL);
+}
+
+/* ---- RESPONDER-LIFETIME (RFC 2407 §4.6.3.1) ---- */
+
+static uint8_t lifetime_scratch[24];
+
+struct buf_slice p2_lifetime_attrs(const struct ike_p2_proposal *chosen)
+{
+  struct buf_writer w;
+  bw_init(&w, lifetime_scratch, sizeof lifetime_scratch);
+  bw_u16(&w, ISAKMP_ATTR_AF | IPSEC_ATTR_SA_LIFE_TYPE);
+  bw_u16(&w, ISAKMP_LIFE_SECONDS);
+  bw_u16(&w, IPSEC_ATTR_SA_LIFE_DURATION);
+  bw_u16(&w, 4);
+  bw_u32(&w, chosen->life_seconds);
+  if (chosen->life_kbytes) {
+    bw_u16(&w, ISAKMP_ATTR_AF | IPSEC_ATTR_SA_LIFE_TYPE);
+    bw_u16(&w, ISAKMP_LIFE_KILOBYTES);
+    bw_u16(&w, IPSEC_ATTR_SA_LIFE_DURATION);
+    bw_u16(&w, 4);
+    bw_u32(&w, chosen->life_kbytes);
+  }
+  return bw_written(&w);
+}
+
+void p2_apply_lifetime(struct ike_p2_proposal *chosen, struct buf_slice attrs)
+{
+  struct buf_reader r;
+  uint16_t type, word, life_type = ISAKMP_LIFE_SECONDS;
+  br_from_slice(&r, attrs, 0);
+  while (br_u16(&r, &type) && br_u16(&r, &word)) {
+    uint64_t v = word;
+    if (!(type & ISAKMP_ATTR_AF)) { /* TLV: word is the length */
+      struct buf_slice value;
+      if (!br_slice(&r, word, &value) || word == 0 || word > 8)
+        return;
+      v = 0;
+      for (size_t i = 0; i < value.len; i++)
+        v = (v << 8) | slice_byte(value, i);
+    }
+    type &= 0x7fff;
+    if (type == IPSEC_ATTR_SA_LIFE_TYPE) {
+      life_type = (uint16_t)v;
+    } else if (type == IPSEC_ATTR_SA_LIFE_DURATION && v > 0 && v <= UINT32_MAX) {
+      uint32_t *life = life_type == ISAKMP_LIFE_SECONDS ? &chosen->life_seconds
+                                                        : &chosen->life_kbytes;
+      if (*life == 0 || v < *life)
+        *life = (uint32_t)v;
+    }
+  }
 }

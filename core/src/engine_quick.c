@@ -29,6 +29,7 @@ static size_t enc_key_len(const struct ike_p2_proposal *p)
   case ISAKMP_ESP_DES: return 8;
   case ISAKMP_ESP_3DES: return 24;
   case ISAKMP_ESP_AES_CBC: return p->key_bits / 8u;
+  case ISAKMP_ESP_AES_GCM_16: return p->key_bits / 8u + 4; /* + salt, RFC 4106 §8.1 */
   default: return 0;
   }
 }
@@ -97,6 +98,8 @@ static void p2_established(struct ike_engine *e, struct p2_sa *sa, struct p1_sa 
   sa->peer = p1->peer;
   sa->udp_encap = natt_detected(p1);
   sa->expires_ms = e->now + (uint64_t)sa->chosen.life_seconds * 1000;
+  sa->rekey_ms = sa->initiator ? e->now + (uint64_t)sa->chosen.life_seconds * ENGINE_REKEY_PERMILLE
+                               : UINT64_MAX;
   p2_sa_event(e, sa, IKE_EV_SA_ADD);
   emit_result(e, IKE_RESULT_PHASE2_UP, sa->rule, 0, p1->peer);
 }
@@ -332,7 +335,8 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   sa->ni_len = slice_copy(nonce->u.data, sa->ni, sizeof sa->ni);
   header_for(out, p1, ISAKMP_XCHG_QUICK, msgid, 0);
   isakmp_add_payload(out, ISAKMP_NP_HASH);
-  if (!p2_choose(in, offer, r, sa->spi_in, &sa->chosen, &sa->spi_out, out)) {
+  bool shortened = false;
+  if (!p2_choose(in, offer, r, sa->spi_in, &sa->chosen, &sa->spi_out, out, &shortened)) {
     log_simple(e, LOG_K12, p1->rule, p1->peer.addr);
     fail_p2(e, p1, sa, p1->rule, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
@@ -356,6 +360,16 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   for (size_t i = 0; i < in->npayloads; i++)
     if (in->payloads[i].type == ISAKMP_NP_ID)
       *isakmp_add_payload(out, ISAKMP_NP_ID) = in->payloads[i];
+  uint8_t spi_bytes[4];
+  if (shortened) {
+    struct isakmp_payload *rl = isakmp_add_payload(out, ISAKMP_NP_N);
+    put_u32(spi_bytes, sa->spi_in);
+    rl->u.notify.doi = ISAKMP_DOI_IPSEC;
+    rl->u.notify.protocol = sa->chosen.protocol;
+    rl->u.notify.type = ISAKMP_N_RESPONDER_LIFETIME;
+    rl->u.notify.spi = slice_of(spi_bytes, 4);
+    rl->u.notify.data = p2_lifetime_attrs(&sa->chosen);
+  }
   uint8_t hash[IKE_HASH_MAX];
   memcpy(sa->iv, next_iv, p1->keys.block_len);
   if (!seal_hash(e, p1, sa, out, hash, true)) {
@@ -395,6 +409,10 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
     return;
   }
   sa->nr_len = slice_copy(nonce->u.data, sa->nr, sizeof sa->nr);
+  for (size_t i = 0; i < in->npayloads; i++)
+    if (in->payloads[i].type == ISAKMP_NP_N &&
+        in->payloads[i].u.notify.type == ISAKMP_N_RESPONDER_LIFETIME)
+      p2_apply_lifetime(&sa->chosen, in->payloads[i].u.notify.data);
   if (sa->pfs) {
     uint8_t peer[IKE_DH_MAX];
     const struct isakmp_payload *ke = find_pl(in, ISAKMP_NP_KE, NULL);

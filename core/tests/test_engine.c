@@ -182,6 +182,50 @@ START_TEST(no_nat_stays_on_500)
 }
 END_TEST
 
+/* ---- lifetimes ---- */
+
+START_TEST(responder_lifetime_shortens_phase2)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  a.rules[0].p2[0].life_seconds = 7200; /* B allows 3600 */
+  start(&a, &b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+  ck_assert_int_ge(net_find_log(&net.side[1], "Send:<HASH><SA><NONCE><ID><ID><NOTFY>", 0), 0);
+  ck_assert_uint_eq(net.side[0].added[0].life_seconds, 3600);
+  ck_assert_uint_eq(net.side[1].added[0].life_seconds, 3600);
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(phase2_rekeys_before_expiry)
+{
+  struct ike_config a, b;
+  struct ike_p2_proposal p2 = p2_esp;
+  p2.life_seconds = 200;
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2);
+  start(&a, &b);
+  uint64_t t0 = net.now;
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, t0 + 250000);
+  for (int i = 0; i < 2; i++) {
+    const struct net_side *s = &net.side[i];
+    if (s->nadded != 2 || s->ndeleted != 1)
+      dump(s);
+    ck_assert_uint_eq(s->nadded, 2);   /* the SA and its successor */
+    ck_assert_uint_eq(s->ndeleted, 1); /* the first, at its end */
+    ck_assert_uint_eq(s->deleted[0].spi_in, s->added[0].spi_in);
+  }
+  /* The successor ran under the same Phase 1, without K1. */
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[0].e), 1);
+  ck_assert_int_lt(net_find_log(&net.side[0], "Cannot find outbound SA for rule <#1>", 1), 0);
+  ck_assert_int_ge(net_find_log(&net.side[0], "Start Phase 2: Quick Mode", 10), 0);
+  net_free(&net);
+}
+END_TEST
+
 /* ---- the matrix: our initiator against our responder ---- */
 
 static const uint16_t groups[] = {OAKLEY_GROUP_MODP768,  OAKLEY_GROUP_MODP1024,
@@ -279,6 +323,8 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, aggressive_mode_and_quick_mode_traces);
   tcase_add_loop_test(tc, nat_detected_floats_to_4500_and_encapsulates, 0, 2);
   tcase_add_test(tc, no_nat_stays_on_500);
+  tcase_add_test(tc, responder_lifetime_shortens_phase2);
+  tcase_add_test(tc, phase2_rekeys_before_expiry);
   suite_add_tcase(s, tc);
   TCase *matrix = tcase_create("matrix");
   tcase_set_timeout(matrix, 60);
