@@ -218,6 +218,16 @@ static bool open_qm(struct ike_engine *e, const struct p1_sa *p1, const uint8_t 
          m->payloads[0].u.data.len == p1->keys.prf_len;
 }
 
+/* A Quick Mode message that did not prove itself: counted against the
+ * Phase 1 SA (K21 when the budget is spent) and answered with a protected
+ * notify while the SA lives. */
+static void qm_error(struct ike_engine *e, struct p1_sa *p1, uint16_t notify)
+{
+  if (!p1_error(e, p1))
+    send_notify(e, p1, p1->icookie, p1->rcookie, p1->local, p1->peer, notify,
+                ISAKMP_PROTO_ISAKMP, 0);
+}
+
 static bool hash_is(const struct isakmp_msg *m, const uint8_t *want, size_t len)
 {
   uint8_t got[IKE_HASH_MAX];
@@ -289,13 +299,14 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   uint32_t msgid = e->in_msg.hdr.msgid;
   const struct ike_rule *r = rule_of(e, p1->rule);
   if (!r || !ike_phase2_iv(&p1->keys, p1->iv, msgid, iv) || !open_qm(e, p1, iv, next_iv)) {
-    p1_error(e, p1);
+    qm_error(e, p1, ISAKMP_N_PAYLOAD_MALFORMED);
     return;
   }
   size_t n = encode_payloads_from(in, 1, rest, sizeof rest);
   if (!n || !ike_qm_hash1(&p1->keys, msgid, (struct ike_piece){rest, n}, want) ||
       !hash_is(in, want, p1->keys.prf_len)) {
-    p1_error(e, p1); /* forged or corrupt: nothing established is touched */
+    /* Forged or corrupt: nothing established is touched. */
+    qm_error(e, p1, ISAKMP_N_INVALID_HASH_INFORMATION);
     return;
   }
   log_payloads(e, LOG_K7, in, NULL);
@@ -388,14 +399,14 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
   uint8_t next_iv[IKE_BLOCK_MAX], want[IKE_HASH_MAX], rest[ENGINE_MAX_MSG], hash[IKE_HASH_MAX];
   const struct ike_rule *r = rule_of(e, sa->rule);
   if (!r || !open_qm(e, p1, sa->iv, next_iv)) {
-    p1_error(e, p1);
+    qm_error(e, p1, ISAKMP_N_PAYLOAD_MALFORMED);
     return;
   }
   size_t n = encode_payloads_from(in, 1, rest, sizeof rest);
   if (!n || !ike_qm_hash2(&p1->keys, sa->msgid, (struct ike_piece){sa->ni, sa->ni_len},
                           (struct ike_piece){rest, n}, want) ||
       !hash_is(in, want, p1->keys.prf_len)) {
-    p1_error(e, p1);
+    qm_error(e, p1, ISAKMP_N_INVALID_HASH_INFORMATION);
     return;
   }
   memcpy(sa->iv, next_iv, p1->keys.block_len);
@@ -440,7 +451,7 @@ static void responder_qm3(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
       !ike_qm_hash3(&p1->keys, sa->msgid, (struct ike_piece){sa->ni, sa->ni_len},
                     (struct ike_piece){sa->nr, sa->nr_len}, want) ||
       !hash_is(&e->body_msg, want, p1->keys.prf_len)) {
-    p1_error(e, p1);
+    qm_error(e, p1, ISAKMP_N_INVALID_HASH_INFORMATION);
     return;
   }
   memcpy(sa->iv, next_iv, p1->keys.block_len);

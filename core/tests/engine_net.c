@@ -110,6 +110,8 @@ void net_run(struct net *n, uint64_t until_ms)
       memmove(&n->queue[0], &n->queue[1], (n->nq - 1) * sizeof n->queue[0]);
       n->nq--;
       n->delivered++;
+      if (n->corrupt_at == n->delivered && n->corrupt_offset < p.len)
+        p.data[n->corrupt_offset] ^= 0x01;
       ike_engine_input(n->side[p.to].e, n->now, p.from, p.dst, p.data, p.len);
       continue;
     }

@@ -42,6 +42,8 @@ struct net {
   long drop_next;          /* >0: drop that many of the next datagrams */
   bool drop_all;           /* a peer gone silent */
   bool nat_side0;          /* side 0 behind a NAT that rewrites its ports */
+  unsigned corrupt_at;     /* >0: flip a byte of the datagram delivered n-th */
+  size_t corrupt_offset;
   uint16_t last_port[2];   /* source port of each side's last datagram */
 };
 
