@@ -17,6 +17,7 @@ struct p1_sa *p1_new(struct ike_engine *e)
       memset(sa, 0, sizeof *sa);
       sa->sent.next_ms = UINT64_MAX;
       sa->expires_ms = UINT64_MAX;
+      sa->dpd_next_ms = UINT64_MAX;
       return sa;
     }
   }
@@ -295,6 +296,8 @@ static void p1_timers(struct ike_engine *e, struct p1_sa *sa)
     p1_free(e, sa);
     return;
   }
+  if (sa->state == P1_ESTABLISHED && dpd_timer(e, sa))
+    return;
   if (e->now < sa->sent.next_ms)
     return;
   if (sa->sent.retries < e->cfg.g.retransmit_count) {
@@ -364,6 +367,8 @@ uint64_t ike_engine_next_timer(const struct ike_engine *e)
       next = sa->sent.next_ms;
     if (sa->state == P1_ESTABLISHED && sa->expires_ms < next)
       next = sa->expires_ms;
+    if (sa->state == P1_ESTABLISHED && sa->dpd_next_ms < next)
+      next = sa->dpd_next_ms;
   }
   for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
     const struct p2_sa *sa = &e->p2[i];
@@ -445,6 +450,8 @@ bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info
     memcpy(out->rcookie, sa->rcookie, 8);
     out->peer = sa->peer;
     out->errors = sa->errors;
+    out->peer_vendor_caps = sa->peer_caps;
+    out->nat_detected = sa->nat_local || sa->nat_peer;
     for (size_t q = 0; q < ENGINE_MAX_P2; q++)
       out->phase2_up += e->p2[q].state == P2_ESTABLISHED && e->p2[q].p1 == k;
     return true;

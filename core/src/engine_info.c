@@ -126,6 +126,8 @@ static void protected_info(struct ike_engine *e, struct p1_sa *p1)
       /* RFC 3706 §5.1: the acknowledgement echoes the sequence number. */
       send_notify_data(e, p1, p1->icookie, p1->rcookie, p1->local, p1->peer,
                        ISAKMP_N_R_U_THERE_ACK, ISAKMP_PROTO_ISAKMP, 0, pl->u.notify.data);
+    else if (pl->u.notify.type == ISAKMP_N_R_U_THERE_ACK)
+      dpd_ack(p1, pl->u.notify.data);
     else if (pl->u.notify.type == ISAKMP_N_INITIAL_CONTACT)
       initial_contact(e, p1);
   }

@@ -69,7 +69,13 @@ struct p1_sa {
   unsigned errors;
   uint64_t expires_ms;
   int pending_rule;          /* rule whose Quick Mode waits for this SA */
-  bool natt;                 /* both sent the RFC 3947 Vendor ID */
+  unsigned peer_caps;        /* enum isakmp_vendor_cap, from its Vendor IDs */
+  bool natt;                 /* both sent a NAT-T Vendor ID */
+  bool natt_draft;           /* ...but the peer only a draft one (types 130/131) */
+  uint64_t dpd_next_ms;      /* RFC 3706: next R-U-THERE, UINT64_MAX = off */
+  uint32_t dpd_seq;
+  bool dpd_outstanding;
+  unsigned dpd_misses;
   bool nat_local, nat_peer;  /* NAT-D says we / the peer are behind a NAT */
 };
 
@@ -180,8 +186,9 @@ bool p1_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
 /* Initiator side: the responder's answer must be one of ours. */
 bool p1_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p1_proposal *chosen, uint32_t *life);
-/* udp: offer the UDP-Encapsulated modes (RFC 3947 §5), a NAT was seen. */
-bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, bool udp);
+/* udp: 0 plain modes; 1 the UDP-Encapsulated modes of RFC 3947 §5 (a NAT
+ * was seen); 2 the draft values 61443/61444 for a draft-only peer. */
+bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, int udp);
 /* shortened: our lifetime is shorter than offered (send RESPONDER-LIFETIME). */
 bool p2_choose(const struct isakmp_msg *offer, const struct isakmp_payload *sa,
                const struct ike_rule *r, uint32_t our_spi, struct ike_p2_proposal *chosen,
@@ -194,8 +201,17 @@ bool p2_accept(const struct isakmp_msg *answer, const struct isakmp_payload *sa,
                const struct ike_rule *r, struct ike_p2_proposal *chosen, uint32_t *peer_spi);
 
 /* ---- engine_natt.c ---- */
-bool natt_vid_present(const struct isakmp_msg *m);
-void natt_add_vid(struct isakmp_msg *m);
+/* Everything the Vendor IDs of m announce (enum isakmp_vendor_cap). */
+unsigned vendor_caps_of(const struct isakmp_msg *m);
+/* Decides NAT-T from what both sides announced. */
+void natt_negotiate(struct ike_engine *e, struct p1_sa *sa);
+/* Our NAT-T Vendor ID: RFC 3947, or a draft one to a draft-only peer. */
+void natt_add_vid(struct isakmp_msg *m, const struct p1_sa *sa);
+void dpd_add_vid(struct isakmp_msg *m);
+/* DPD: schedules, sends R-U-THERE, and declares the peer dead. */
+void dpd_start(struct ike_engine *e, struct p1_sa *sa);
+bool dpd_timer(struct ike_engine *e, struct p1_sa *sa); /* true: SA deleted */
+void dpd_ack(struct p1_sa *sa, struct buf_slice data);
 /* Appends NAT-D for the peer's then our address (RFC 3947 §3.2). */
 bool natt_add_natd(struct ike_engine *e, struct p1_sa *sa, struct isakmp_msg *m);
 /* Compares the peer's NAT-D payloads with what we see; false when they

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "ikelab/isakmp_dissect.h"
 
 static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type,
                                             size_t *index)
@@ -165,6 +166,7 @@ static void established(struct ike_engine *e, struct p1_sa *sa)
 {
   const struct isakmp_msg *last = (e->in_msg.hdr.flags & ISAKMP_FLAG_E) ? &e->body_msg : &e->in_msg;
   sa->state = P1_ESTABLISHED;
+  dpd_start(e, sa);
   if (!sa->initiator && has_notify(last, ISAKMP_N_INITIAL_CONTACT))
     initial_contact(e, sa);
   sa->expires_ms = e->now + (uint64_t)sa->life_seconds * 1000;
@@ -231,10 +233,12 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
   }
-  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
+  natt_negotiate(e, sa);
+  if (e->cfg.g.dpd_interval_ms && (sa->peer_caps & VENDOR_DPD))
+    dpd_add_vid(out);
   if (!aggressive) {
     if (sa->natt)
-      natt_add_vid(out);
+      natt_add_vid(out, sa);
     sa->state = P1_R_MM2_SENT;
     send_message(e, sa, &sa->sent, out, false, NULL, true);
     return;
@@ -257,7 +261,7 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
     return;
   }
   if (sa->natt) {
-    natt_add_vid(out);
+    natt_add_vid(out, sa);
     natt_add_natd(e, sa, out);
   }
   sa->state = P1_R_AM2_SENT;
@@ -394,7 +398,9 @@ bool phase1_start(struct ike_engine *e, const struct ike_rule *r)
     sa->state = P1_I_MM1_SENT;
   }
   if (e->cfg.g.nat_traversal)
-    natt_add_vid(out);
+    natt_add_vid(out, NULL);
+  if (e->cfg.g.dpd_interval_ms)
+    dpd_add_vid(out);
   send_message(e, sa, &sa->sent, out, false, NULL, true);
   return true;
 fail:
@@ -423,7 +429,7 @@ static void initiator_mm2(struct ike_engine *e, struct p1_sa *sa)
     return;
   }
   log_payloads(e, LOG_K7, in, NULL);
-  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
+  natt_negotiate(e, sa);
   make_nonce(e, sa->ni, &sa->ni_len);
   if (!make_dh(e, sa)) {
     fail_p1(e, sa, 0);
@@ -482,7 +488,7 @@ static void initiator_am2(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
   }
-  sa->natt = e->cfg.g.nat_traversal && natt_vid_present(in);
+  natt_negotiate(e, sa);
   if (!take_ke_nonce(sa, in, &notify) || !derive_keys(e, sa) || !verify_peer(e, sa, in) ||
       (sa->natt && !natt_check(e, sa, in))) {
     bad_message(e, sa, ISAKMP_N_AUTHENTICATION_FAILED);
@@ -503,6 +509,7 @@ static void initiator_am2(struct ike_engine *e, struct p1_sa *sa)
 
 void phase1_input(struct ike_engine *e, struct p1_sa *sa, bool is_new)
 {
+  sa->peer_caps |= vendor_caps_of(&e->in_msg);
   if (is_new) {
     responder_first(e, sa);
     return;

@@ -190,7 +190,7 @@ static uint16_t plain_encap(uint16_t mode)
   }
 }
 
-bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, bool udp)
+bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, int udp)
 {
   struct isakmp_payload *sa = isakmp_add_payload(m, ISAKMP_NP_SA);
   if (!sa)
@@ -212,8 +212,11 @@ bool p2_add_sa(struct isakmp_msg *m, const struct ike_rule *r, uint32_t spi, boo
     if (p->pfs)
       isakmp_add_attr_tv(m, IPSEC_ATTR_GROUP_DESCRIPTION, p->pfs);
     uint16_t encap = p->encap;
-    if (udp)
-      encap = encap == IPSEC_ENCAP_TRANSPORT ? IPSEC_ENCAP_UDP_TRANSPORT : IPSEC_ENCAP_UDP_TUNNEL;
+    bool transport = encap == IPSEC_ENCAP_TRANSPORT;
+    if (udp == 1)
+      encap = transport ? IPSEC_ENCAP_UDP_TRANSPORT : IPSEC_ENCAP_UDP_TUNNEL;
+    else if (udp == 2)
+      encap = transport ? IPSEC_ENCAP_UDP_TRANSPORT_DRAFT : IPSEC_ENCAP_UDP_TUNNEL_DRAFT;
     isakmp_add_attr_tv(m, IPSEC_ATTR_ENCAPSULATION_MODE, encap);
     if (p->auth)
       isakmp_add_attr_tv(m, IPSEC_ATTR_AUTH_ALGORITHM, p->auth);

@@ -189,7 +189,7 @@ bool quick_start(struct ike_engine *e, struct p1_sa *p1, const struct ike_rule *
   log_simple(e, LOG_K9, r->number, p1->peer.addr);
   header_for(out, p1, ISAKMP_XCHG_QUICK, sa->msgid, 0);
   isakmp_add_payload(out, ISAKMP_NP_HASH);
-  if (!p2_add_sa(out, r, sa->spi_in, natt_detected(p1)))
+  if (!p2_add_sa(out, r, sa->spi_in, natt_detected(p1) ? (p1->natt_draft ? 2 : 1) : 0))
     goto fail;
   isakmp_add_payload(out, ISAKMP_NP_NONCE)->u.data = slice_of(sa->ni, sa->ni_len);
   if (sa->pfs)

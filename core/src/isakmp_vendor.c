@@ -4,45 +4,46 @@
 
 struct vendor {
   const char *name;
+  unsigned caps;   /* enum isakmp_vendor_cap */
   uint8_t prefix[16];
   size_t prefix_len;
   size_t min_len; /* the whole VID is at least this long */
 };
 
 static const struct vendor vendors[] = {
-    {"RFC 3947 (NAT-T)",
+    {"RFC 3947 (NAT-T)", VENDOR_NATT_RFC3947,
      {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f},
      16, 16},
-    {"draft-ietf-ipsec-nat-t-ike-00",
+    {"draft-ietf-ipsec-nat-t-ike-00", VENDOR_NATT_DRAFT,
      {0x44, 0x85, 0x15, 0x2d, 0x18, 0xb6, 0xbb, 0xcd, 0x0b, 0xe8, 0xa8, 0x46, 0x95, 0x79, 0xdd, 0xcc},
      16, 16},
-    {"draft-ietf-ipsec-nat-t-ike-01",
+    {"draft-ietf-ipsec-nat-t-ike-01", VENDOR_NATT_DRAFT,
      {0x16, 0xf6, 0xca, 0x16, 0xe4, 0xa4, 0x06, 0x6d, 0x83, 0x82, 0x1a, 0x0f, 0x0a, 0xea, 0xa8, 0x62},
      16, 16},
-    {"draft-ietf-ipsec-nat-t-ike-02",
+    {"draft-ietf-ipsec-nat-t-ike-02", VENDOR_NATT_DRAFT,
      {0xcd, 0x60, 0x46, 0x43, 0x35, 0xdf, 0x21, 0xf8, 0x7c, 0xfd, 0xb2, 0xfc, 0x68, 0xb6, 0xa4, 0x48},
      16, 16},
-    {"draft-ietf-ipsec-nat-t-ike-02\\n",
+    {"draft-ietf-ipsec-nat-t-ike-02\\n", VENDOR_NATT_DRAFT,
      {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69, 0x6e, 0x08, 0x63, 0x81, 0xb5, 0xec, 0x42, 0x7b, 0x1f},
      16, 16},
-    {"draft-ietf-ipsec-nat-t-ike-03",
+    {"draft-ietf-ipsec-nat-t-ike-03", VENDOR_NATT_DRAFT,
      {0x7d, 0x94, 0x19, 0xa6, 0x53, 0x10, 0xca, 0x6f, 0x2c, 0x17, 0x9d, 0x92, 0x15, 0x52, 0x9d, 0x56},
      16, 16},
-    {"RFC 3706 (Dead Peer Detection)",
+    {"RFC 3706 (Dead Peer Detection)", VENDOR_DPD,
      {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9, 0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57},
      14, 16},
-    {"draft-ietf-ipsra-isakmp-xauth-06 (XAUTH)",
+    {"draft-ietf-ipsra-isakmp-xauth-06 (XAUTH)", VENDOR_XAUTH,
      {0x09, 0x00, 0x26, 0x89, 0xdf, 0xd6, 0xb7, 0x12},
      8, 8},
-    {"Cisco IKE fragmentation",
+    {"Cisco IKE fragmentation", VENDOR_FRAGMENTATION,
      {0x40, 0x48, 0xb7, 0xd5, 0x6e, 0xbc, 0xe8, 0x85, 0x25, 0xe7, 0xde, 0x7f, 0x00, 0xd6, 0xc2, 0xd3},
      16, 16},
-    {"Cisco Unity",
+    {"Cisco Unity", VENDOR_UNITY,
      {0x12, 0xf5, 0xf2, 0x8c, 0x45, 0x71, 0x68, 0xa9, 0x70, 0x2d, 0x9f, 0xe2, 0x74, 0xcc},
      14, 16},
 };
 
-const char *isakmp_vendor_name(struct buf_slice vid)
+static const struct vendor *vendor_of(struct buf_slice vid)
 {
   for (size_t i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
     const struct vendor *v = &vendors[i];
@@ -53,7 +54,19 @@ const char *isakmp_vendor_name(struct buf_slice vid)
     br_from_slice(&r, vid, 0);
     br_slice(&r, v->prefix_len, &head);
     if (slice_eq_bytes(head, v->prefix, v->prefix_len))
-      return v->name;
+      return v;
   }
   return NULL;
+}
+
+const char *isakmp_vendor_name(struct buf_slice vid)
+{
+  const struct vendor *v = vendor_of(vid);
+  return v ? v->name : NULL;
+}
+
+unsigned isakmp_vendor_caps(struct buf_slice vid)
+{
+  const struct vendor *v = vendor_of(vid);
+  return v ? v->caps : 0;
 }

@@ -112,6 +112,8 @@ void net_run(struct net *n, uint64_t until_ms)
       n->delivered++;
       if (n->corrupt_at == n->delivered && n->corrupt_offset < p.len)
         p.data[n->corrupt_offset] ^= 0x01;
+      if (n->rewrite)
+        n->rewrite(&p, n->delivered);
       ike_engine_input(n->side[p.to].e, n->now, p.from, p.dst, p.data, p.len);
       continue;
     }

@@ -43,6 +43,8 @@ struct net {
   bool drop_all;           /* a peer gone silent */
   bool nat_side0;          /* side 0 behind a NAT that rewrites its ports */
   unsigned corrupt_at;     /* >0: flip a byte of the datagram delivered n-th */
+  /* Called on every datagram before delivery (delivered counts from 1). */
+  void (*rewrite)(struct net_packet *p, unsigned delivered);
   size_t corrupt_offset;
   uint16_t last_port[2];   /* source port of each side's last datagram */
 };

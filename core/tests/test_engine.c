@@ -5,6 +5,8 @@
 
 #include "check_run.h"
 #include "engine_net.h"
+#include "ikelab/isakmp.h"
+#include "ikelab/isakmp_dissect.h"
 #include "ikelab/isakmp_types.h"
 
 static struct net net;
@@ -182,6 +184,84 @@ START_TEST(no_nat_stays_on_500)
 }
 END_TEST
 
+/* A peer that only knows draft NAT-T: its first message's RFC 3947 Vendor
+ * ID is swapped in flight for draft-ietf-ipsec-nat-t-ike-02\n. */
+static void draft_only_initiator(struct net_packet *p, unsigned delivered)
+{
+  static const uint8_t rfc[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+                                  0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+  static const uint8_t draft[16] = {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69, 0x6e,
+                                    0x08, 0x63, 0x81, 0xb5, 0xec, 0x42, 0x7b, 0x1f};
+  static struct isakmp_msg m;
+  struct isakmp_error err;
+  if (delivered != 1 || !isakmp_decode(&m, p->data, p->len, &err))
+    return;
+  for (size_t i = 0; i < m.npayloads; i++)
+    if (m.payloads[i].type == ISAKMP_NP_VID && slice_eq_bytes(m.payloads[i].u.data, rfc, 16))
+      memcpy(p->data + m.payloads[i].offset + 4, draft, 16);
+}
+
+START_TEST(draft_nat_t_peer_gets_payloads_130_and_draft_modes)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  a.g.nat_traversal = b.g.nat_traversal = true;
+  start(&a, &b);
+  net.nat_side0 = true;
+  net.rewrite = draft_only_initiator;
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+  /* Both now speak the draft: NAT-D as payload 130 (the same symbol). */
+  ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<KE><NONCE><NAT_D><NAT_D>", 0), 0);
+  struct ike_sa_info info;
+  ck_assert(ike_engine_sa_info(net.side[1].e, 0, &info));
+  ck_assert(info.peer_vendor_caps & VENDOR_NATT_DRAFT);
+  ck_assert(!(info.peer_vendor_caps & VENDOR_NATT_RFC3947));
+  ck_assert(info.nat_detected);
+  ck_assert(net.side[0].added[0].udp_encap);
+  net_free(&net);
+}
+END_TEST
+
+/* ---- Dead Peer Detection ---- */
+
+static void dpd_pair(struct ike_config *a, struct ike_config *b)
+{
+  net_pair_config(a, b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  a->g.dpd_interval_ms = b->g.dpd_interval_ms = 30000;
+  start(a, b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+}
+
+START_TEST(dpd_keeps_a_live_peer)
+{
+  struct ike_config a, b;
+  dpd_pair(&a, &b);
+  ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<SA><VID>", 0), 0);
+  net_run(&net, net.now + 100000); /* three R-U-THERE rounds */
+  ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<HASH><NOTFY>", 0), 0);
+  ck_assert_int_ge(net_find_log(&net.side[0], "Recv:<HASH><NOTFY>", 0), 0);
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[0].e), 1);
+  ck_assert_uint_eq(net.side[0].ndeleted, 0);
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(dpd_declares_a_silent_peer_dead)
+{
+  struct ike_config a, b;
+  dpd_pair(&a, &b);
+  net.drop_all = true;
+  net_run(&net, net.now + 30000 * (a.g.retransmit_count + 3));
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[0].e), 0);
+  ck_assert_uint_eq(net.side[0].ndeleted, 1); /* its IPsec SA went too */
+  net_free(&net);
+}
+END_TEST
+
 /* ---- lifetimes ---- */
 
 START_TEST(responder_lifetime_shortens_phase2)
@@ -324,6 +404,9 @@ Suite *ikelab_suite(void)
   tcase_add_loop_test(tc, nat_detected_floats_to_4500_and_encapsulates, 0, 2);
   tcase_add_test(tc, no_nat_stays_on_500);
   tcase_add_test(tc, responder_lifetime_shortens_phase2);
+  tcase_add_test(tc, draft_nat_t_peer_gets_payloads_130_and_draft_modes);
+  tcase_add_test(tc, dpd_keeps_a_live_peer);
+  tcase_add_test(tc, dpd_declares_a_silent_peer_dead);
   tcase_add_test(tc, phase2_rekeys_before_expiry);
   suite_add_tcase(s, tc);
   TCase *matrix = tcase_create("matrix");

@@ -134,6 +134,8 @@ struct ike_sa_info {
   struct ike_endpoint peer;
   unsigned phase2_up;      /* established Quick Mode SAs under it */
   unsigned errors;
+  unsigned peer_vendor_caps; /* enum isakmp_vendor_cap: what its Vendor IDs said */
+  bool nat_detected;
 };
 size_t ike_engine_sa_count(const struct ike_engine *e);
 bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info *out);

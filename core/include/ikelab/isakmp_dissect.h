@@ -21,4 +21,15 @@ void isakmp_error_format(const struct isakmp_error *err, char *out, size_t outle
  * fragmentation, Cisco Unity...), or NULL. */
 const char *isakmp_vendor_name(struct buf_slice vid);
 
+/* What a known Vendor ID says its sender supports. */
+enum isakmp_vendor_cap {
+  VENDOR_NATT_RFC3947 = 1u << 0,
+  VENDOR_NATT_DRAFT = 1u << 1,     /* NAT-D/NAT-OA as payloads 130/131 */
+  VENDOR_DPD = 1u << 2,
+  VENDOR_XAUTH = 1u << 3,
+  VENDOR_FRAGMENTATION = 1u << 4,
+  VENDOR_UNITY = 1u << 5,
+};
+unsigned isakmp_vendor_caps(struct buf_slice vid);
+
 #endif

@@ -147,6 +147,7 @@ struct ike_globals {
   unsigned max_half_open_phase1;  /* Phase 1 SAs not yet done, all peers */
   uint32_t idle_timeout_ms;       /* P6 */
   bool nat_traversal;             /* RFC 3947: offer it, float to the NAT-T port */
+  uint32_t dpd_interval_ms;       /* RFC 3706: R-U-THERE this often; 0 = off */
 };
 
 struct ike_config {
