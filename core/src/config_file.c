@@ -153,6 +153,11 @@ SETTER(set_nat_traversal)
   int i;
   return cfg_word(p, "nat_traversal", v, yes_no, &i) && (p->cfg.g.nat_traversal = i == 0, 1);
 }
+/* 0 turns Dead Peer Detection off (the Prestige has none). */
+SETTER(set_dpd_interval)
+{
+  return cfg_time_ms(p, "dpd_interval", v, 0, 86400000, &p->cfg.g.dpd_interval_ms);
+}
 SETTER(set_listen) { return cfg_ipv4(p, "listen", v, &p->set.listen_ip); }
 SETTER(set_ike_port)
 {
@@ -227,6 +232,7 @@ static const struct key {
     K("max_half_open", SECT_GLOBAL, set_max_half_open),
     K("idle_timeout", SECT_GLOBAL, set_idle_timeout),
     K("nat_traversal", SECT_GLOBAL, set_nat_traversal),
+    K("dpd_interval", SECT_GLOBAL, set_dpd_interval),
     K("listen", SECT_GLOBAL, set_listen),
     K("ike_port", SECT_GLOBAL, set_ike_port),
     K("natt_port", SECT_GLOBAL, set_natt_port),

@@ -46,6 +46,7 @@ START_TEST(example_loads)
   ck_assert_uint_eq(cfg.g.max_half_open_phase1, 16);
   ck_assert_uint_eq(cfg.g.idle_timeout_ms, 120000);
   ck_assert(cfg.g.nat_traversal);
+  ck_assert_uint_eq(cfg.g.dpd_interval_ms, 30000);
   ck_assert_uint_eq(set.listen_ip, IPV4(127, 0, 0, 1));
   ck_assert_uint_eq(set.ike_port, 500);
   ck_assert_uint_eq(set.natt_port, 4500);
@@ -368,6 +369,8 @@ START_TEST(accepted_variants)
   ck_assert_msg(load("[global]\nretransmit_interval = 0.05s\n"), "%s", err);
   ck_assert_uint_eq(cfg.g.retransmit_interval_ms, 50);
   ck_assert_msg(load("[global]\nnat_traversal = No\n"), "%s", err);
+  ck_assert_msg(load("[global]\ndpd_interval = 0\n"), "%s", err);
+  ck_assert_uint_eq(cfg.g.dpd_interval_ms, 0);
   ck_assert(!cfg.g.nat_traversal);
   /* Manual keys need no PSK; words ignore case; "any" as a subnet. */
   ck_assert_msg(load("[rule 7]\nkey_management = MANUAL\nsecure_gateway = 192.0.2.9\n"

@@ -22,6 +22,7 @@
  *   max_half_open = 16          ; 1-65535     unfinished Phase 1 SAs
  *   idle_timeout = 120          ; 1ms-86400s  P6
  *   nat_traversal = yes         ; yes | no    RFC 3947 NAT-T offered
+ *   dpd_interval = 0            ; 0-86400s    RFC 3706 R-U-THERE period, 0 = off
  *   listen = 0.0.0.0            ; IPv4 address to bind, 0.0.0.0 = all
  *   ike_port = 500              ; 1-65535
  *   natt_port = 4500            ; 1-65535, not equal to ike_port
