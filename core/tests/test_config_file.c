@@ -369,9 +369,9 @@ START_TEST(accepted_variants)
   ck_assert_msg(load("[global]\nretransmit_interval = 0.05s\n"), "%s", err);
   ck_assert_uint_eq(cfg.g.retransmit_interval_ms, 50);
   ck_assert_msg(load("[global]\nnat_traversal = No\n"), "%s", err);
+  ck_assert(!cfg.g.nat_traversal);
   ck_assert_msg(load("[global]\ndpd_interval = 0\n"), "%s", err);
   ck_assert_uint_eq(cfg.g.dpd_interval_ms, 0);
-  ck_assert(!cfg.g.nat_traversal);
   /* Manual keys need no PSK; words ignore case; "any" as a subnet. */
   ck_assert_msg(load("[rule 7]\nkey_management = MANUAL\nsecure_gateway = 192.0.2.9\n"
                      "local = subnet 0.0.0.0/0\nremote = Single 10.9.9.9 ; peer\n"),
