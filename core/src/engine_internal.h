@@ -16,7 +16,8 @@
 enum {
   ENGINE_MAX_P1 = 64,        /* Phase 1 SAs, all states */
   ENGINE_MAX_P2 = 128,       /* Quick Mode exchanges and their SAs */
-  ENGINE_NONCE_LEN = 16,
+  ENGINE_NONCE_LEN = 16,     /* ours */
+  ENGINE_NONCE_MAX = 256,    /* theirs: RFC 2409 §5 allows 8 to 256 bytes */
   ENGINE_MAX_MSG = 8192,     /* largest message we build */
   ENGINE_MAX_ID = 64,        /* ID payload body we keep for HASH_I/R */
   ENGINE_MAX_SA_BODY = 2048, /* SAi_b kept for HASH_I/R */
@@ -55,7 +56,7 @@ struct p1_sa {
   uint32_t life_seconds;
   struct ike_dh dh;
   uint8_t gx_peer[IKE_DH_MAX];
-  uint8_t ni[ENGINE_NONCE_LEN * 2], nr[ENGINE_NONCE_LEN * 2];
+  uint8_t ni[ENGINE_NONCE_MAX], nr[ENGINE_NONCE_MAX];
   size_t ni_len, nr_len;
   uint8_t sai_b[ENGINE_MAX_SA_BODY];
   size_t sai_len;
@@ -86,7 +87,7 @@ struct p2_sa {
   int rule;
   uint32_t msgid;
   uint8_t iv[IKE_BLOCK_MAX];
-  uint8_t ni[ENGINE_NONCE_LEN], nr[ENGINE_NONCE_LEN];
+  uint8_t ni[ENGINE_NONCE_MAX], nr[ENGINE_NONCE_MAX];
   size_t ni_len, nr_len;
   struct ike_p2_proposal chosen;
   uint32_t spi_in, spi_out;

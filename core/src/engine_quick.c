@@ -413,8 +413,11 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
   log_payloads(e, LOG_K7, in, NULL);
   const struct isakmp_payload *answer = find_pl(in, ISAKMP_NP_SA, NULL);
   const struct isakmp_payload *nonce = find_pl(in, ISAKMP_NP_NONCE, NULL);
-  if (!answer || !nonce || nonce->u.data.len > sizeof sa->nr ||
-      !p2_accept(in, answer, r, &sa->chosen, &sa->spi_out)) {
+  if (!answer || !nonce || nonce->u.data.len > sizeof sa->nr) {
+    fail_p2(e, p1, sa, sa->rule, ISAKMP_N_PAYLOAD_MALFORMED);
+    return;
+  }
+  if (!p2_accept(in, answer, r, &sa->chosen, &sa->spi_out)) {
     log_simple(e, LOG_K12, sa->rule, p1->peer.addr);
     fail_p2(e, p1, sa, sa->rule, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
