@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ikelab/det_random.h"
 #include "ikelab/isakmp_types.h"
 
 static void rule_common(struct ike_rule *r, int number)
@@ -54,16 +55,8 @@ void initiator_config(struct ike_config *cfg)
   cfg->nrules = 2;
 }
 
-/* splitmix64, reseeded for every input by the caller. */
+/* The generator is det_random_fill(), reseeded for every input. */
 void env_random(void *ctx, uint8_t *out, size_t len)
 {
-  uint64_t *state = ctx;
-  for (size_t i = 0; i < len; i += 8) {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    for (size_t k = 0; k < 8 && i + k < len; k++)
-      out[i + k] = (uint8_t)(z >> (8 * k));
-  }
+  det_random_fill(ctx, out, len);
 }

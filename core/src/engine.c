@@ -289,6 +289,20 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
 
 /* ---- time ---- */
 
+/* K19 and the last packet again while the schedule lasts; false once the
+ * retransmissions are spent. */
+static bool retransmit(struct ike_engine *e, struct sent_packet *s, int rule,
+                       struct ike_endpoint local, struct ike_endpoint peer)
+{
+  if (s->retries >= e->cfg.g.retransmit_count)
+    return false;
+  log_simple(e, LOG_K19, rule, peer.addr);
+  s->retries++;
+  s->next_ms = e->now + e->cfg.g.retransmit_interval_ms;
+  sent_resend(e, local, peer, s);
+  return true;
+}
+
 static void p1_timers(struct ike_engine *e, struct p1_sa *sa)
 {
   if (sa->state == P1_ESTABLISHED && e->now >= sa->expires_ms) {
@@ -298,15 +312,8 @@ static void p1_timers(struct ike_engine *e, struct p1_sa *sa)
   }
   if (sa->state == P1_ESTABLISHED && dpd_timer(e, sa))
     return;
-  if (e->now < sa->sent.next_ms)
+  if (e->now < sa->sent.next_ms || retransmit(e, &sa->sent, sa->rule, sa->local, sa->peer))
     return;
-  if (sa->sent.retries < e->cfg.g.retransmit_count) {
-    log_simple(e, LOG_K19, sa->rule, sa->peer.addr);
-    sa->sent.retries++;
-    sa->sent.next_ms = e->now + e->cfg.g.retransmit_interval_ms;
-    sent_resend(e, sa->local, sa->peer, &sa->sent);
-    return;
-  }
   /* The peer went silent: the negotiation is over. */
   emit_result(e, IKE_RESULT_PHASE1_FAILED, sa->rule, 0, sa->peer);
   p1_free(e, sa);
@@ -332,15 +339,9 @@ static void p2_timers(struct ike_engine *e, struct p2_sa *sa)
     }
     return;
   }
-  if (e->now < sa->sent.next_ms || !p1)
+  if (e->now < sa->sent.next_ms || !p1 ||
+      retransmit(e, &sa->sent, sa->rule, p1->local, p1->peer))
     return;
-  if (sa->sent.retries < e->cfg.g.retransmit_count) {
-    log_simple(e, LOG_K19, sa->rule, p1->peer.addr);
-    sa->sent.retries++;
-    sa->sent.next_ms = e->now + e->cfg.g.retransmit_interval_ms;
-    sent_resend(e, p1->local, p1->peer, &sa->sent);
-    return;
-  }
   emit_result(e, IKE_RESULT_PHASE2_FAILED, sa->rule, 0, p1->peer);
   p2_free(e, sa);
 }

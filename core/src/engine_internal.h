@@ -169,6 +169,9 @@ void emit_result(struct ike_engine *e, enum ike_result_kind kind, int rule, uint
 size_t encode_payloads_from(const struct isakmp_msg *m, size_t from, uint8_t *out, size_t cap);
 /* Body bytes (without the generic header) of payload i of m. */
 size_t payload_body(const struct isakmp_msg *m, size_t i, uint8_t *out, size_t cap);
+/* The first payload of a type in m (its index in *index), or NULL. */
+const struct isakmp_payload *find_payload(const struct isakmp_msg *m, uint8_t type,
+                                          size_t *index);
 bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20]);
 /* Our Diffie-Hellman key pair for a group, private value from the host's
  * generator (fuzz builds: one fixed pair per group, see engine_io.c). */

@@ -143,6 +143,18 @@ size_t payload_body(const struct isakmp_msg *m, size_t i, uint8_t *out, size_t c
   return slice_copy(body, out, cap);
 }
 
+const struct isakmp_payload *find_payload(const struct isakmp_msg *m, uint8_t type,
+                                          size_t *index)
+{
+  for (size_t i = 0; i < m->npayloads; i++)
+    if (m->payloads[i].type == type) {
+      if (index)
+        *index = i;
+      return &m->payloads[i];
+    }
+  return NULL;
+}
+
 bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20])
 {
   uint8_t h[IKE_HASH_MAX];

@@ -6,17 +6,6 @@
 #include "engine_internal.h"
 #include "ikelab/isakmp_dissect.h"
 
-static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type,
-                                            size_t *index)
-{
-  for (size_t i = 0; i < m->npayloads; i++)
-    if (m->payloads[i].type == type) {
-      if (index)
-        *index = i;
-      return &m->payloads[i];
-    }
-  return NULL;
-}
 
 /* ---- shared steps ---- */
 
@@ -53,8 +42,8 @@ static void make_nonce(struct ike_engine *e, uint8_t *out, size_t *len)
 /* Takes the peer's KE and NONCE from m; false when missing or unusable. */
 static bool take_ke_nonce(struct p1_sa *sa, const struct isakmp_msg *m, uint16_t *notify)
 {
-  const struct isakmp_payload *ke = find_pl(m, ISAKMP_NP_KE, NULL);
-  const struct isakmp_payload *no = find_pl(m, ISAKMP_NP_NONCE, NULL);
+  const struct isakmp_payload *ke = find_payload(m, ISAKMP_NP_KE, NULL);
+  const struct isakmp_payload *no = find_payload(m, ISAKMP_NP_NONCE, NULL);
   *notify = ISAKMP_N_PAYLOAD_MALFORMED;
   if (!ke || !no)
     return false;
@@ -131,8 +120,8 @@ static bool verify_peer(struct ike_engine *e, struct p1_sa *sa, const struct isa
 {
   size_t id_idx;
   uint8_t id_b[ENGINE_MAX_ID], want[IKE_HASH_MAX], got[IKE_HASH_MAX];
-  const struct isakmp_payload *hash = find_pl(m, ISAKMP_NP_HASH, NULL);
-  if (!find_pl(m, ISAKMP_NP_ID, &id_idx) || !hash || hash->u.data.len != sa->keys.prf_len)
+  const struct isakmp_payload *hash = find_payload(m, ISAKMP_NP_HASH, NULL);
+  if (!find_payload(m, ISAKMP_NP_ID, &id_idx) || !hash || hash->u.data.len != sa->keys.prf_len)
     return false;
   size_t id_len = payload_body(m, id_idx, id_b, sizeof id_b);
   if (!id_len || !auth_hash(e, sa, !sa->initiator, id_b, id_len, want))
@@ -216,11 +205,11 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
   struct isakmp_msg *in = &e->in_msg, *out = &e->out_msg;
   bool aggressive = sa->exchange == ISAKMP_XCHG_AGGRESSIVE;
   size_t sa_index;
-  const struct isakmp_payload *offer = find_pl(in, ISAKMP_NP_SA, &sa_index);
+  const struct isakmp_payload *offer = find_payload(in, ISAKMP_NP_SA, &sa_index);
   log_simple(e, aggressive ? LOG_K5 : LOG_K4, 0, sa->peer.addr);
   size_t id_index = 0;
   if (!offer || sa_index != 0 || !keep_sai(e, sa, in, sa_index) ||
-      (aggressive && !find_pl(in, ISAKMP_NP_ID, &id_index))) {
+      (aggressive && !find_payload(in, ISAKMP_NP_ID, &id_index))) {
     fail_p1(e, sa, ISAKMP_N_PAYLOAD_MALFORMED);
     return;
   }
@@ -324,7 +313,7 @@ static bool verify_am3(struct ike_engine *e, struct p1_sa *sa)
       return false;
     m = &e->body_msg;
   }
-  const struct isakmp_payload *hash = find_pl(m, ISAKMP_NP_HASH, NULL);
+  const struct isakmp_payload *hash = find_payload(m, ISAKMP_NP_HASH, NULL);
   if (!hash || hash->u.data.len != sa->keys.prf_len ||
       !auth_hash(e, sa, true, sa->idi_b, sa->idi_len, want))
     return false;
@@ -410,7 +399,7 @@ fail:
 
 static bool take_answer_sa(struct ike_engine *e, struct p1_sa *sa, const struct isakmp_msg *in)
 {
-  const struct isakmp_payload *answer = find_pl(in, ISAKMP_NP_SA, NULL);
+  const struct isakmp_payload *answer = find_payload(in, ISAKMP_NP_SA, NULL);
   const struct ike_rule *r = rule_of(e, sa->rule);
   uint32_t life;
   if (!answer || !r || !p1_accept(in, answer, r, &sa->chosen, &life))

@@ -8,18 +8,8 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "ikelab/esp.h"
 
-static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type,
-                                            size_t *index)
-{
-  for (size_t i = 0; i < m->npayloads; i++)
-    if (m->payloads[i].type == type) {
-      if (index)
-        *index = i;
-      return &m->payloads[i];
-    }
-  return NULL;
-}
 
 static size_t enc_key_len(const struct ike_p2_proposal *p)
 {
@@ -34,17 +24,6 @@ static size_t enc_key_len(const struct ike_p2_proposal *p)
   }
 }
 
-static size_t auth_key_len(uint16_t auth)
-{
-  switch (auth) {
-  case IPSEC_AUTH_HMAC_MD5: return 16;
-  case IPSEC_AUTH_HMAC_SHA1: return 20;
-  case IPSEC_AUTH_HMAC_SHA2_256: return 32;
-  case IPSEC_AUTH_HMAC_SHA2_384: return 48;
-  case IPSEC_AUTH_HMAC_SHA2_512: return 64;
-  default: return 0;
-  }
-}
 
 static void put_u32(uint8_t out[4], uint32_t v)
 {
@@ -73,7 +52,7 @@ void p2_sa_event(struct ike_engine *e, const struct p2_sa *sa, enum ike_event_ki
   out->local_net = sa->local_net;
   out->remote_net = sa->remote_net;
   out->enc_key_len = enc_key_len(p);
-  out->auth_key_len = auth_key_len(p->auth);
+  out->auth_key_len = esp_auth_key_len(p->auth);
   if (kind == IKE_EV_SA_ADD && sa->p1 < ENGINE_MAX_P1) {
     const struct p1_sa *p1 = &e->p1[sa->p1];
     uint8_t spi[4];
@@ -267,7 +246,7 @@ static bool read_ids(const struct isakmp_msg *m, const struct p1_sa *p1, struct 
                      struct addr_range *idcr)
 {
   size_t first;
-  if (!find_pl(m, ISAKMP_NP_ID, &first)) {
+  if (!find_payload(m, ISAKMP_NP_ID, &first)) {
     /* RFC 2409 §5.5: no IDs means the Phase 1 addresses. */
     *idci = addr_single(p1->peer.addr);
     *idcr = addr_single(p1->local.addr);
@@ -311,8 +290,8 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   }
   log_payloads(e, LOG_K7, in, NULL);
   log_simple(e, LOG_K9, p1->rule, p1->peer.addr);
-  const struct isakmp_payload *offer = find_pl(in, ISAKMP_NP_SA, NULL);
-  const struct isakmp_payload *nonce = find_pl(in, ISAKMP_NP_NONCE, NULL);
+  const struct isakmp_payload *offer = find_payload(in, ISAKMP_NP_SA, NULL);
+  const struct isakmp_payload *nonce = find_payload(in, ISAKMP_NP_NONCE, NULL);
   if (!offer || !nonce || nonce->u.data.len > sizeof((struct p2_sa *)0)->ni) {
     fail_p2(e, p1, NULL, p1->rule, ISAKMP_N_PAYLOAD_MALFORMED);
     return;
@@ -357,7 +336,7 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   isakmp_add_payload(out, ISAKMP_NP_NONCE)->u.data = slice_of(sa->nr, sa->nr_len);
   if (sa->chosen.pfs) {
     uint8_t peer[IKE_DH_MAX];
-    const struct isakmp_payload *ke = find_pl(in, ISAKMP_NP_KE, NULL);
+    const struct isakmp_payload *ke = find_payload(in, ISAKMP_NP_KE, NULL);
     size_t kl = ke ? slice_copy(ke->u.data, peer, sizeof peer) : 0;
     if (!ke || kl != ke->u.data.len || !make_pfs(e, sa, sa->chosen.pfs) ||
         !ike_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
@@ -411,8 +390,8 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
   }
   memcpy(sa->iv, next_iv, p1->keys.block_len);
   log_payloads(e, LOG_K7, in, NULL);
-  const struct isakmp_payload *answer = find_pl(in, ISAKMP_NP_SA, NULL);
-  const struct isakmp_payload *nonce = find_pl(in, ISAKMP_NP_NONCE, NULL);
+  const struct isakmp_payload *answer = find_payload(in, ISAKMP_NP_SA, NULL);
+  const struct isakmp_payload *nonce = find_payload(in, ISAKMP_NP_NONCE, NULL);
   if (!answer || !nonce || nonce->u.data.len > sizeof sa->nr) {
     fail_p2(e, p1, sa, sa->rule, ISAKMP_N_PAYLOAD_MALFORMED);
     return;
@@ -429,7 +408,7 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
       p2_apply_lifetime(&sa->chosen, in->payloads[i].u.notify.data);
   if (sa->pfs) {
     uint8_t peer[IKE_DH_MAX];
-    const struct isakmp_payload *ke = find_pl(in, ISAKMP_NP_KE, NULL);
+    const struct isakmp_payload *ke = find_payload(in, ISAKMP_NP_KE, NULL);
     size_t kl = ke ? slice_copy(ke->u.data, peer, sizeof peer) : 0;
     if (!ke || kl != ke->u.data.len || !ike_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
       fail_p2(e, p1, sa, sa->rule, ISAKMP_N_INVALID_KEY_INFORMATION);

@@ -33,7 +33,7 @@ static const char *digest_of(uint16_t auth)
   }
 }
 
-static size_t auth_key_len(uint16_t auth)
+size_t esp_auth_key_len(uint16_t auth)
 {
   switch (auth) {
   case IPSEC_AUTH_HMAC_MD5: return 16;
@@ -50,7 +50,7 @@ size_t esp_icv_len(uint16_t auth)
   switch (auth) {
   case IPSEC_AUTH_HMAC_MD5:
   case IPSEC_AUTH_HMAC_SHA1: return 12;           /* -96, RFC 2403/2404 */
-  default: return auth_key_len(auth) / 2;         /* RFC 4868: half the hash */
+  default: return esp_auth_key_len(auth) / 2;         /* RFC 4868: half the hash */
   }
 }
 
@@ -120,7 +120,7 @@ bool esp_suite_of(const struct ike_ipsec_sa *sa, struct esp_suite *s, char *why,
       return refuse(why, wl, "unsupported integrity algorithm", sa->auth);
     s->icv_len = esp_icv_len(sa->auth);
   }
-  size_t akey = s->aead ? 0 : auth_key_len(sa->auth);
+  size_t akey = s->aead ? 0 : esp_auth_key_len(sa->auth);
   if (sa->auth_key_len != akey)
     return refuse(why, wl, "integrity key has the wrong length", (unsigned)sa->auth_key_len);
   if (sa->enc_key_len + sa->auth_key_len > sizeof sa->key_in)

@@ -3,21 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ikelab/det_random.h"
 #include "ikelab/isakmp_types.h"
-
-/* splitmix64: a seeded, portable generator, so every run is identical. */
-static void rng_fill(void *ctx, uint8_t *out, size_t len)
-{
-  uint64_t *state = ctx;
-  for (size_t i = 0; i < len; i += 8) {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    for (size_t k = 0; k < 8 && i + k < len; k++)
-      out[i + k] = (uint8_t)(z >> (8 * k));
-  }
-}
 
 static bool sink(void *ctx, const struct ike_event *ev)
 {
@@ -82,7 +69,7 @@ bool net_init(struct net *n, const struct ike_config *a, const struct ike_config
     s->index = i;
     s->addr = (struct ike_endpoint){0x0a000001u + (uint32_t)i, 500};
     s->rng = seed * 2 + (uint64_t)i;
-    struct ike_host host = {.random = rng_fill, .random_ctx = &s->rng, .sink = sink,
+    struct ike_host host = {.random = det_random_fill, .random_ctx = &s->rng, .sink = sink,
                             .sink_ctx = s, .local = s->addr};
     s->e = ike_engine_new(cfg[i], &host, why, whylen);
     if (!s->e) {

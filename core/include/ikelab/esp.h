@@ -162,4 +162,9 @@ size_t esp_icv_len(uint16_t auth);
 bool esp_icv(uint16_t auth, const uint8_t *key, size_t keylen, const uint8_t *data,
              size_t len, uint8_t out[ESP_ICV_MAX]);
 
+/* Integrity key length of an IPSEC_AUTH_* algorithm (HMAC keys are the
+ * hash's length, RFC 2404/4868); 0 when unknown. The engine sizes KEYMAT
+ * with it, so the two cannot disagree. */
+size_t esp_auth_key_len(uint16_t auth);
+
 #endif
