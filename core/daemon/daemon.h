@@ -9,13 +9,14 @@
 #include <stdio.h>
 
 #include "ikelab/config_file.h"
+#include "ikelab/datapath.h"
 #include "ikelab/engine.h"
 #include "ikelab/log.h"
 
 /* ---- sockets ---- */
 
-/* Datagrams the NAT-T port received that are not IKE. Counted, not passed
- * on: the ESP datapath is a later slice. */
+/* Datagrams the NAT-T port received that are not IKE; ESP is passed on
+ * (net_recv's *esp) and counted here only when no TUN carries it. */
 struct net_drops {
   unsigned long keepalive; /* RFC 3948 NAT-keepalive (one 0xff byte) */
   unsigned long esp;       /* ESP in UDP: a non-zero first word */
@@ -37,14 +38,29 @@ void net_close(struct daemon_net *n);
 
 /* Reads one datagram from fd (one of n's two). Returns its length with the
  * non-ESP marker already stripped, 0 when the socket is drained, -1 when the
- * datagram was dropped (not IKE, or a receive error); from and to are the
- * IP header's addresses and the UDP ports. */
+ * datagram was dropped (a keepalive, a runt, or a receive error); from and
+ * to are the IP header's addresses and the UDP ports. *esp is set when the
+ * datagram is ESP in UDP (RFC 3948: on the NAT-T port, first word non-zero,
+ * returned whole, SPI first). */
 long net_recv(struct daemon_net *n, int fd, uint8_t *buf, size_t cap, struct ike_endpoint *from,
-              struct ike_endpoint *to);
+              struct ike_endpoint *to, bool *esp);
 /* Sends out of the socket whose port is from.port (the marker added on the
  * NAT-T port). False when the kernel refused it. */
 bool net_send(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoint to,
               const uint8_t *data, size_t len);
+
+/* Sends ESP in UDP (or a one-byte NAT keepalive) out of the NAT-T socket:
+ * no marker, the SPI is the first word. */
+bool net_send_esp(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoint to,
+                  const uint8_t *data, size_t len);
+
+/* ---- TUN device (daemon_tun.c) ---- */
+
+/* Creates (or attaches to) TUN device name; the fd, or -1 with err filled. */
+int tun_open(const char *name, char *err, size_t errlen);
+/* One packet: its length, 0 when none is waiting, -1 on an error. */
+long tun_read(int fd, uint8_t *buf, size_t cap);
+bool tun_write(int fd, const uint8_t *pkt, size_t len);
 
 /* ---- log sinks ---- */
 
@@ -69,6 +85,38 @@ __attribute__((format(printf, 2, 3))) void dlog_note(struct daemon_log *d, const
 /* "file:/path" | "json:/path" | "router" | "syslog" -> sink; false on a bad
  * spec (err says why). */
 bool dlog_parse_spec(const char *spec, struct ikelabd_log_sink *out, char *err, size_t errlen);
+
+/* ---- the ESP datapath over TUN (daemon_dp.c) ---- */
+
+/* Inactive (fd -1) without --tun: SAs are then only noted, as before. */
+struct daemon_tunnel {
+  int fd;
+  char name[16];
+  struct datapath dp;
+  bool warned_raw;  /* "no UDP encapsulation" said once */
+};
+
+/* Everything the glue acts through. */
+struct dpath_io {
+  struct daemon_tunnel *t;
+  struct daemon_net *net;
+  struct daemon_log *log;
+  struct ike_engine *engine;
+  const struct ike_config *cfg;
+  ike_random_fn random;
+};
+
+/* IKE_EV_SA_ADD / _DEL from the engine's sink (must not call the engine). */
+void dpath_sa_event(const struct dpath_io *io, uint64_t now_ms, const struct ike_event *ev);
+/* The TUN fd is readable: encapsulate, trigger rules, drop. */
+void dpath_tun_input(const struct dpath_io *io, uint64_t now_ms);
+/* An ESP-in-UDP datagram (SPI first) arrived on the NAT-T port. */
+void dpath_esp_input(const struct dpath_io *io, uint64_t now_ms, const uint8_t *pkt, size_t len);
+/* Idle time-out (P6) and NAT keepalives; then the ms until they next have
+ * work (UINT64_MAX: none). */
+uint64_t dpath_timers(const struct dpath_io *io, uint64_t now_ms);
+/* One line of counters for the stop note. */
+void dpath_stats_text(const struct daemon_tunnel *t, char *out, size_t len);
 
 /* a.b.c.d of a host-order address, written into out. */
 const char *ipv4_text(uint32_t a, char out[16]);

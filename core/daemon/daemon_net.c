@@ -64,9 +64,9 @@ void net_close(struct daemon_net *n)
   n->fd_ike = n->fd_natt = -1;
 }
 
-/* Drops what arrives on the NAT-T port but is not IKE; strips the marker
- * of what is. Returns the IKE length or -1. */
-static long natt_unwrap(struct daemon_net *n, uint8_t *buf, size_t len)
+/* Drops keepalives and runts arriving on the NAT-T port; strips the marker
+ * of IKE; leaves ESP whole. Returns the length or -1. */
+static long natt_unwrap(struct daemon_net *n, uint8_t *buf, size_t len, bool *esp)
 {
   static const uint8_t marker[4];
   if (len == 1 && buf[0] == 0xff) {
@@ -78,17 +78,18 @@ static long natt_unwrap(struct daemon_net *n, uint8_t *buf, size_t len)
     return -1;
   }
   if (memcmp(buf, marker, sizeof marker) != 0) {
-    n->drops.esp++; /* the ESP datapath comes with a later slice */
-    return -1;
+    *esp = true;
+    return (long)len;
   }
   memmove(buf, buf + sizeof marker, len - sizeof marker);
   return (long)(len - sizeof marker);
 }
 
 long net_recv(struct daemon_net *n, int fd, uint8_t *buf, size_t cap, struct ike_endpoint *from,
-              struct ike_endpoint *to)
+              struct ike_endpoint *to, bool *esp)
 {
   struct sockaddr_in src;
+  *esp = false;
   union {
     struct cmsghdr align;
     uint8_t space[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -101,7 +102,7 @@ long net_recv(struct daemon_net *n, int fd, uint8_t *buf, size_t cap, struct ike
   if (got < 0)
     return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
   if (msg.msg_flags & MSG_TRUNC)
-    return -1; /* bigger than any IKE message we accept */
+    return -1; /* bigger than any datagram we accept */
   from->addr = ntohl(src.sin_addr.s_addr);
   from->port = ntohs(src.sin_port);
   to->addr = n->addr;
@@ -114,21 +115,23 @@ long net_recv(struct daemon_net *n, int fd, uint8_t *buf, size_t cap, struct ike
     }
   }
   if (fd == n->fd_natt)
-    return natt_unwrap(n, buf, (size_t)got);
+    return natt_unwrap(n, buf, (size_t)got, esp);
   return (long)got;
 }
 
-bool net_send(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoint to,
-              const uint8_t *data, size_t len)
+/* natt: the datagram leaves the NAT-T socket; marker: prefixed by the
+ * non-ESP marker (IKE there) or not (ESP and keepalives). */
+static bool send_on(struct daemon_net *n, bool natt, bool with_marker, struct ike_endpoint from,
+                    struct ike_endpoint to, const uint8_t *data, size_t len)
 {
   static const uint8_t marker[4];
-  bool natt = from.port == n->natt_port;
   struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(to.port),
                             .sin_addr.s_addr = htonl(to.addr)};
   struct iovec iov[2] = {{.iov_base = (void *)marker, .iov_len = sizeof marker},
                          {.iov_base = (void *)data, .iov_len = len}};
   struct msghdr msg = {.msg_name = &dst, .msg_namelen = sizeof dst,
-                       .msg_iov = natt ? iov : iov + 1, .msg_iovlen = natt ? 2 : 1};
+                       .msg_iov = with_marker ? iov : iov + 1,
+                       .msg_iovlen = with_marker ? 2 : 1};
   /* Bound to any address: answer from the address the engine chose. */
   union {
     struct cmsghdr align;
@@ -146,4 +149,17 @@ bool net_send(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoin
     memcpy(CMSG_DATA(c), &pi, sizeof pi);
   }
   return sendmsg(natt ? n->fd_natt : n->fd_ike, &msg, 0) >= 0;
+}
+
+bool net_send(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoint to,
+              const uint8_t *data, size_t len)
+{
+  bool natt = from.port == n->natt_port;
+  return send_on(n, natt, natt, from, to, data, len);
+}
+
+bool net_send_esp(struct daemon_net *n, struct ike_endpoint from, struct ike_endpoint to,
+                  const uint8_t *data, size_t len)
+{
+  return send_on(n, true, false, from, to, data, len);
 }

@@ -33,6 +33,8 @@ struct daemon {
   struct daemon_net net;
   struct daemon_log log;
   struct ike_engine *engine;
+  const char *tun_name;            /* --tun; NULL = no datapath */
+  struct daemon_tunnel tun;
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -74,6 +76,12 @@ static void os_random(void *ctx, uint8_t *out, size_t len)
   }
 }
 
+static struct dpath_io io_of(struct daemon *d)
+{
+  return (struct dpath_io){.t = &d->tun, .net = &d->net, .log = &d->log, .engine = d->engine,
+                           .cfg = d->cfg, .random = os_random};
+}
+
 static bool sink(void *ctx, const struct ike_event *ev)
 {
   struct daemon *d = ctx;
@@ -86,13 +94,14 @@ static bool sink(void *ctx, const struct ike_event *ev)
     return true;
   case IKE_EV_SA_ADD:
   case IKE_EV_SA_DEL: {
-    /* Not installed anywhere yet: the ESP datapath is a later slice. */
     const struct ike_ipsec_sa *sa = &ev->u.sa;
     dlog_note(&d->log, "rule %d: IPsec SA %s: %s spi in 0x%08x out 0x%08x peer %s:%u%s",
               sa->rule, ev->kind == IKE_EV_SA_ADD ? "add" : "delete",
               sa->protocol == ISAKMP_PROTO_AH ? "AH" : "ESP", (unsigned)sa->spi_in,
               (unsigned)sa->spi_out, ipv4_text(sa->peer.addr, a), sa->peer.port,
               sa->udp_encap ? " udp-encap" : "");
+    struct dpath_io io = io_of(d);
+    dpath_sa_event(&io, now_ms(), ev);
     return true;
   }
   case IKE_EV_RESULT: {
@@ -173,6 +182,7 @@ static void reload(struct daemon *d)
   }
   ike_engine_free(d->engine);
   d->engine = e;
+  dp_clear(&d->tun.dp); /* the new engine will never delete the old SAs */
   free(d->cfg);
   d->cfg = cfg;
   d->settings = s;
@@ -185,11 +195,16 @@ static void handle_socket(struct daemon *d, int fd)
   /* Bounded, so timers and signals are not starved by a flood. */
   for (int i = 0; i < 64; i++) {
     struct ike_endpoint from, to;
-    long len = net_recv(&d->net, fd, buf, sizeof buf, &from, &to);
+    bool esp;
+    long len = net_recv(&d->net, fd, buf, sizeof buf, &from, &to, &esp);
     if (len == 0)
       return;
-    if (len > 0)
+    if (len > 0 && esp) {
+      struct dpath_io io = io_of(d);
+      dpath_esp_input(&io, now_ms(), buf, (size_t)len);
+    } else if (len > 0) {
       ike_engine_input(d->engine, now_ms(), from, to, buf, (size_t)len);
+    }
   }
 }
 
@@ -204,15 +219,21 @@ static void run(struct daemon *d)
       ike_engine_tick(d->engine, now);
       next = ike_engine_next_timer(d->engine);
     }
+    struct dpath_io io = io_of(d);
+    uint64_t dp_wait = dpath_timers(&io, now);
+    if (dp_wait != UINT64_MAX && (next == UINT64_MAX || next > now + dp_wait))
+      next = now + (dp_wait ? dp_wait : 1);
     /* A timer the tick did not move waits a millisecond instead of spinning. */
     int timeout = next == UINT64_MAX ? -1
                   : next <= now      ? 1
                   : next - now > 60000 ? 60000
                                        : (int)(next - now);
-    struct pollfd p[3] = {{.fd = sig_pipe[0], .events = POLLIN},
+    /* A negative fd (no --tun) is ignored by poll. */
+    struct pollfd p[4] = {{.fd = sig_pipe[0], .events = POLLIN},
                           {.fd = d->net.fd_ike, .events = POLLIN},
-                          {.fd = d->net.fd_natt, .events = POLLIN}};
-    if (poll(p, 3, timeout) < 0) {
+                          {.fd = d->net.fd_natt, .events = POLLIN},
+                          {.fd = d->tun.fd, .events = POLLIN}};
+    if (poll(p, 4, timeout) < 0) {
       if (errno == EINTR)
         continue;
       dlog_note(&d->log, "poll: %s", strerror(errno));
@@ -232,12 +253,16 @@ static void run(struct daemon *d)
       handle_socket(d, d->net.fd_ike);
     if (p[2].revents & POLLIN)
       handle_socket(d, d->net.fd_natt);
+    if (p[3].revents & POLLIN) {
+      io = io_of(d); /* a reload may have replaced engine and config */
+      dpath_tun_input(&io, now_ms());
+    }
   }
 }
 
 static void usage(FILE *out)
 {
-  fputs("Usage: ikelabd -c FILE [-f|--foreground] [--pid-file PATH]\n"
+  fputs("Usage: ikelabd -c FILE [-f|--foreground] [--pid-file PATH] [--tun NAME]\n"
         "               [--log SINK]... [--up RULE]... [--check] [-h|--help]\n"
         "\n"
         "The ikelab IKEv1 daemon: the Prestige 652 rule model on UDP ports 500 and\n"
@@ -250,6 +275,10 @@ static void usage(FILE *out)
         "  --log SINK         router | syslog | file:/PATH | json:/PATH; repeatable\n"
         "                     (up to 4), replaces the config file's log setting\n"
         "  --up RULE          negotiate rule RULE once at start (we initiate)\n"
+        "  --tun NAME         carry ESP: create TUN device NAME (e.g. ikelab0; give it\n"
+        "                     an address and routes to the remote subnets with ip);\n"
+        "                     packets routed into it go through the rules' SAs, and\n"
+        "                     one without an SA starts its rule\n"
         "  --check            load the config, report, and exit (0 or 2)\n"
         "  -h, --help         this text\n"
         "\n"
@@ -261,11 +290,12 @@ static void usage(FILE *out)
 /* Returns 0 to go on, or an exit status. */
 static int parse_args(struct daemon *d, int argc, char **argv, bool *check)
 {
-  enum { OPT_PID = 256, OPT_LOG, OPT_UP, OPT_CHECK };
+  enum { OPT_PID = 256, OPT_LOG, OPT_UP, OPT_CHECK, OPT_TUN };
   static const struct option opts[] = {
       {"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
       {"pid-file", required_argument, NULL, OPT_PID}, {"log", required_argument, NULL, OPT_LOG},
       {"up", required_argument, NULL, OPT_UP}, {"check", no_argument, NULL, OPT_CHECK},
+      {"tun", required_argument, NULL, OPT_TUN},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *config = NULL;
   char err[256];
@@ -276,6 +306,14 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check)
     case 'f': d->foreground = true; break;
     case OPT_PID: d->pid_file = optarg; break;
     case OPT_CHECK: *check = true; break;
+    case OPT_TUN:
+      if (!*optarg || strlen(optarg) >= sizeof d->tun.name) {
+        fprintf(stderr, "ikelabd: --tun \"%s\": a device name of 1 to %zu characters\n",
+                optarg, sizeof d->tun.name - 1);
+        return EXIT_CONFIG;
+      }
+      d->tun_name = optarg;
+      break;
     case 'h': usage(stdout); return EXIT_SUCCESS;
     case OPT_LOG:
       if (d->ncli_log == IKELABD_MAX_LOGS) {
@@ -347,6 +385,14 @@ static int start(struct daemon *d)
     fprintf(stderr, "ikelabd: %s\n", err);
     return EXIT_FAILURE;
   }
+  if (d->tun_name) {
+    snprintf(d->tun.name, sizeof d->tun.name, "%s", d->tun_name);
+    d->tun.fd = tun_open(d->tun.name, err, sizeof err);
+    if (d->tun.fd < 0) {
+      fprintf(stderr, "ikelabd: %s\n", err);
+      return EXIT_FAILURE;
+    }
+  }
   size_t nsink;
   const struct ikelabd_log_sink *sinks = sinks_of(d, &d->settings, &nsink);
   if (!dlog_open(&d->log, sinks, nsink, d->foreground, err, sizeof err)) {
@@ -394,8 +440,10 @@ static bool signals_init(void)
 
 int main(int argc, char **argv)
 {
-  static struct daemon d = {.net = {.fd_ike = -1, .fd_natt = -1}};
+  static struct daemon d = {.net = {.fd_ike = -1, .fd_natt = -1}, .tun = {.fd = -1}};
   bool check = false;
+  dp_init(&d.tun.dp);
+  d.tun.fd = -1;
   int rc = parse_args(&d, argc, argv, &check);
   if (rc < 0)
     rc = load(&d);
@@ -417,17 +465,26 @@ int main(int argc, char **argv)
   if (rc < 0)
     rc = start(&d);
   if (rc < 0) {
-    dlog_note(&d.log, "listening on %s ports %u and %u, %zu rules", ipv4_text(d.settings.listen_ip,
-              (char[16]){0}), d.settings.ike_port, d.settings.natt_port, d.cfg->nrules);
+    dlog_note(&d.log, "listening on %s ports %u and %u, %zu rules%s%s", ipv4_text(d.settings.listen_ip,
+              (char[16]){0}), d.settings.ike_port, d.settings.natt_port, d.cfg->nrules,
+              d.tun.fd >= 0 ? ", ESP over TUN " : "", d.tun.fd >= 0 ? d.tun.name : "");
     run(&d);
     /* Caveat: no Delete goes to the peers yet; they find out by DPD or expiry. */
     dlog_note(&d.log, "stopping; NAT-T port dropped %lu keepalives, %lu ESP, %lu runts",
               d.net.drops.keepalive, d.net.drops.esp, d.net.drops.runt);
+    if (d.tun.fd >= 0) {
+      char stats[256];
+      dpath_stats_text(&d.tun, stats, sizeof stats);
+      dlog_note(&d.log, "%s", stats);
+    }
     if (d.pid_file)
       unlink(d.pid_file);
     rc = EXIT_SUCCESS;
   }
   ike_engine_free(d.engine);
+  dp_clear(&d.tun.dp);
+  if (d.tun.fd >= 0)
+    close(d.tun.fd);
   net_close(&d.net);
   dlog_close(&d.log);
   free(d.cfg);
