@@ -427,6 +427,94 @@ bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule)
   return phase1_start(e, r);
 }
 
+/* ---- taking SAs down ---- */
+
+static void down_p2(struct ike_engine *e, struct p2_sa *q)
+{
+  struct p1_sa *p1 = q->p1 < ENGINE_MAX_P1 ? &e->p1[q->p1] : NULL;
+  if (q->state == P2_ESTABLISHED) {
+    if (p1)
+      send_delete_p2(e, p1, q);
+    p2_sa_event(e, q, IKE_EV_SA_DEL);
+  }
+  p2_free(e, q);
+}
+
+typedef bool (*gone_fn)(const struct ike_engine *e, int rule, const void *ctx);
+
+/* Takes down every SA whose rule gone() names: IPsec SAs first, so their
+ * Deletes still travel under their Phase 1. */
+static void down_where(struct ike_engine *e, gone_fn gone, const void *ctx)
+{
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    if (e->p2[i].state != P2_FREE && gone(e, e->p2[i].rule, ctx))
+      down_p2(e, &e->p2[i]);
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE || !gone(e, sa->rule, ctx))
+      continue;
+    send_delete_p1(e, sa);
+    p1_free(e, sa);
+  }
+}
+
+static bool is_rule(const struct ike_engine *e, int rule, const void *ctx)
+{
+  (void)e;
+  return rule == *(const int *)ctx;
+}
+
+void ike_engine_down(struct ike_engine *e, uint64_t now_ms, int rule)
+{
+  e->now = now_ms;
+  down_where(e, is_rule, &rule);
+}
+
+static bool always(const struct ike_engine *e, int rule, const void *ctx)
+{
+  (void)e;
+  (void)rule;
+  (void)ctx;
+  return true;
+}
+
+void ike_engine_shutdown(struct ike_engine *e, uint64_t now_ms)
+{
+  e->now = now_ms;
+  down_where(e, always, NULL);
+}
+
+/* Compares the rule an SA was made under (ctx: the old config) with the
+ * new config's: gone, inactive, another peer or another key. */
+static bool rule_changed(const struct ike_engine *e, int rule, const void *ctx)
+{
+  const struct ike_rule *now = ike_rule_find(&e->cfg, rule);
+  const struct ike_rule *was = ike_rule_find(ctx, rule);
+  if (rule == 0)
+    return false; /* a responder SA still choosing its rule */
+  return !now || !now->active || !was || now->secure_gateway != was->secure_gateway ||
+         now->my_ip != was->my_ip || now->psk_len != was->psk_len ||
+         memcmp(now->psk, was->psk, now->psk_len) != 0;
+}
+
+bool ike_engine_reconfigure(struct ike_engine *e, uint64_t now_ms, const struct ike_config *cfg,
+                            char *why, size_t whylen)
+{
+  if (!ike_config_check(cfg, why, whylen))
+    return false;
+  struct ike_config *previous = malloc(sizeof *previous);
+  if (!previous) {
+    snprintf(why, whylen, "out of memory");
+    return false;
+  }
+  e->now = now_ms;
+  *previous = e->cfg;
+  e->cfg = *cfg;
+  down_where(e, rule_changed, previous);
+  free(previous);
+  return true;
+}
+
 /* ---- inspection ---- */
 
 size_t ike_engine_sa_count(const struct ike_engine *e)
@@ -455,6 +543,41 @@ bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info
     out->nat_detected = sa->nat_local || sa->nat_peer;
     for (size_t q = 0; q < ENGINE_MAX_P2; q++)
       out->phase2_up += e->p2[q].state == P2_ESTABLISHED && e->p2[q].p1 == k;
+    return true;
+  }
+  return false;
+}
+
+size_t ike_engine_ipsec_count(const struct ike_engine *e)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    n += e->p2[i].state == P2_ESTABLISHED;
+  return n;
+}
+
+bool ike_engine_ipsec_info(const struct ike_engine *e, size_t i, struct ike_ipsec_sa *out)
+{
+  for (size_t k = 0; k < ENGINE_MAX_P2; k++) {
+    const struct p2_sa *q = &e->p2[k];
+    if (q->state != P2_ESTABLISHED || i-- != 0)
+      continue;
+    memset(out, 0, sizeof *out);
+    out->rule = q->rule;
+    out->protocol = q->chosen.protocol;
+    out->encr = q->chosen.encr;
+    out->key_bits = q->chosen.key_bits;
+    out->auth = q->chosen.auth;
+    out->encap = q->chosen.encap;
+    out->spi_in = q->spi_in;
+    out->spi_out = q->spi_out;
+    out->life_seconds = q->chosen.life_seconds;
+    out->life_kbytes = q->chosen.life_kbytes;
+    out->udp_encap = q->udp_encap;
+    out->local = q->local;
+    out->peer = q->peer;
+    out->local_net = q->local_net;
+    out->remote_net = q->remote_net;
     return true;
   }
   return false;

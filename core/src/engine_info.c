@@ -6,31 +6,48 @@
 
 #include "engine_internal.h"
 
-void send_delete_p1(struct ike_engine *e, struct p1_sa *p1)
+/* A protected Delete of one payload: HASH(1), D (RFC 2409 §5.7). */
+static void send_delete(struct ike_engine *e, struct p1_sa *p1, uint8_t protocol,
+                        struct buf_slice spi)
 {
   struct isakmp_msg *m = &e->out_msg;
-  uint8_t spi[16], body[64], hash[IKE_HASH_MAX], iv[IKE_BLOCK_MAX];
+  uint8_t body[64], hash[IKE_HASH_MAX], iv[IKE_BLOCK_MAX];
   uint32_t msgid;
   if (p1->state != P1_ESTABLISHED)
     return;
   random_bytes(e, (uint8_t *)&msgid, sizeof msgid);
   msgid |= 1;
-  memcpy(spi, p1->icookie, 8);
-  memcpy(spi + 8, p1->rcookie, 8);
   header_for(m, p1, ISAKMP_XCHG_INFO, msgid, 0);
   struct isakmp_payload *hp = isakmp_add_payload(m, ISAKMP_NP_HASH);
   struct isakmp_payload *d = isakmp_add_payload(m, ISAKMP_NP_D);
   d->u.del.doi = ISAKMP_DOI_IPSEC;
-  d->u.del.protocol = ISAKMP_PROTO_ISAKMP;
-  d->u.del.spi_size = 16;
+  d->u.del.protocol = protocol;
+  d->u.del.spi_size = (uint8_t)spi.len;
   d->u.del.nspis = 1;
-  d->u.del.spis = slice_of(spi, 16);
+  d->u.del.spis = spi;
   size_t n = encode_payloads_from(m, 1, body, sizeof body);
   hp->u.data = slice_of(hash, p1->keys.prf_len);
   if (!n || !ike_info_hash(&p1->keys, msgid, (struct ike_piece){body, n}, hash) ||
       !ike_phase2_iv(&p1->keys, p1->iv, msgid, iv))
     return;
   send_message(e, p1, NULL, m, true, iv, false);
+}
+
+void send_delete_p1(struct ike_engine *e, struct p1_sa *p1)
+{
+  uint8_t spi[16];
+  memcpy(spi, p1->icookie, 8);
+  memcpy(spi + 8, p1->rcookie, 8);
+  send_delete(e, p1, ISAKMP_PROTO_ISAKMP, slice_of(spi, 16));
+}
+
+/* Our inbound SPI is what the peer knows the SA by on its way out. */
+void send_delete_p2(struct ike_engine *e, struct p1_sa *p1, const struct p2_sa *q)
+{
+  uint8_t spi[4];
+  for (int i = 0; i < 4; i++)
+    spi[i] = (uint8_t)(q->spi_in >> (24 - 8 * i));
+  send_delete(e, p1, q->chosen.protocol, slice_of(spi, 4));
 }
 
 static uint32_t spi_of(struct buf_slice spis, size_t i, size_t size)

@@ -238,5 +238,6 @@ void p2_sa_event(struct ike_engine *e, const struct p2_sa *sa, enum ike_event_ki
 /* ---- engine_info.c ---- */
 void info_input(struct ike_engine *e, struct p1_sa *p1);
 void send_delete_p1(struct ike_engine *e, struct p1_sa *p1);
+void send_delete_p2(struct ike_engine *e, struct p1_sa *p1, const struct p2_sa *q);
 
 #endif

@@ -262,6 +262,70 @@ START_TEST(dpd_declares_a_silent_peer_dead)
 }
 END_TEST
 
+/* ---- taking SAs down ---- */
+
+static void up_pair(void)
+{
+  struct ike_config a, b;
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  start(&a, &b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+}
+
+START_TEST(down_sends_deletes_the_peer_acts_on)
+{
+  up_pair();
+  ike_engine_down(net.side[0].e, net.now, 1);
+  net_run(&net, net.now + 1000);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_uint_eq(net.side[i].ndeleted, 1);
+    ck_assert_uint_eq(ike_engine_sa_count(net.side[i].e), 0);
+    ck_assert_uint_eq(ike_engine_ipsec_count(net.side[i].e), 0);
+  }
+  ck_assert_uint_eq(net.side[1].deleted[0].spi_in, net.side[0].added[0].spi_out);
+  ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<HASH><DEL>", 0), 0);
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(shutdown_deletes_everything)
+{
+  up_pair();
+  ike_engine_shutdown(net.side[1].e, net.now); /* the responder goes away */
+  net_run(&net, net.now + 1000);
+  ck_assert_uint_eq(net.side[0].ndeleted, 1);
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[0].e), 0);
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(reconfigure_keeps_what_still_fits)
+{
+  struct ike_config a, b;
+  char why[256];
+  up_pair();
+  /* Same rule, a changed lifetime: the SAs stay. */
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  a.rules[0].p2[0].life_seconds = 1800;
+  ck_assert_msg(ike_engine_reconfigure(net.side[0].e, net.now, &a, why, sizeof why), "%s", why);
+  ck_assert_uint_eq(ike_engine_ipsec_count(net.side[0].e), 1);
+  ck_assert_uint_eq(net.side[0].ndeleted, 0);
+  /* A bad config changes nothing. */
+  a.rules[0].psk_len = 0;
+  ck_assert(!ike_engine_reconfigure(net.side[0].e, net.now, &a, why, sizeof why));
+  ck_assert_uint_eq(ike_engine_ipsec_count(net.side[0].e), 1);
+  /* A new key: the SAs made with the old one go, with Deletes. */
+  ike_rule_set_psk(&a.rules[0], "a-new-secret");
+  ck_assert_msg(ike_engine_reconfigure(net.side[0].e, net.now, &a, why, sizeof why), "%s", why);
+  net_run(&net, net.now + 1000);
+  ck_assert_uint_eq(ike_engine_ipsec_count(net.side[0].e), 0);
+  ck_assert_uint_eq(net.side[1].ndeleted, 1);
+  net_free(&net);
+}
+END_TEST
+
 /* ---- lifetimes ---- */
 
 START_TEST(responder_lifetime_shortens_phase2)
@@ -404,6 +468,9 @@ Suite *ikelab_suite(void)
   tcase_add_loop_test(tc, nat_detected_floats_to_4500_and_encapsulates, 0, 2);
   tcase_add_test(tc, no_nat_stays_on_500);
   tcase_add_test(tc, responder_lifetime_shortens_phase2);
+  tcase_add_test(tc, down_sends_deletes_the_peer_acts_on);
+  tcase_add_test(tc, shutdown_deletes_everything);
+  tcase_add_test(tc, reconfigure_keeps_what_still_fits);
   tcase_add_test(tc, draft_nat_t_peer_gets_payloads_130_and_draft_modes);
   tcase_add_test(tc, dpd_keeps_a_live_peer);
   tcase_add_test(tc, dpd_declares_a_silent_peer_dead);

@@ -121,6 +121,18 @@ void ike_engine_tick(struct ike_engine *e, uint64_t now_ms);
  * for rule N. False when the rule does not exist, is inactive or dynamic. */
 bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule);
 
+/* Takes rule N down: its IPsec SAs and Phase 1 SA are deleted, each with a
+ * protected Delete to the peer while its Phase 1 lives (ikelabctl down,
+ * the idle time-out P6). */
+void ike_engine_down(struct ike_engine *e, uint64_t now_ms, int rule);
+/* Every SA deleted, each announced with a Delete: a clean shutdown. */
+void ike_engine_shutdown(struct ike_engine *e, uint64_t now_ms);
+/* Takes a new config without dropping what still fits it: SAs whose rule
+ * is gone, inactive, or now has another gateway are taken down (with
+ * Deletes); the rest are kept. False (and nothing changed) on a bad config. */
+bool ike_engine_reconfigure(struct ike_engine *e, uint64_t now_ms, const struct ike_config *cfg,
+                            char *why, size_t whylen);
+
 /* When the engine next needs a tick (UINT64_MAX: nothing pending). */
 uint64_t ike_engine_next_timer(const struct ike_engine *e);
 
@@ -139,6 +151,9 @@ struct ike_sa_info {
 };
 size_t ike_engine_sa_count(const struct ike_engine *e);
 bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info *out);
+/* The established IPsec SAs, i from 0 (keys left out: zeros). */
+size_t ike_engine_ipsec_count(const struct ike_engine *e);
+bool ike_engine_ipsec_info(const struct ike_engine *e, size_t i, struct ike_ipsec_sa *out);
 /* Checks the engine's tables against each other (counts, links, states);
  * false with why filled when something is inconsistent. */
 bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen);
