@@ -71,6 +71,7 @@ struct daemon_log {
   bool foreground;              /* router view and notes go to stdout/stderr */
   bool syslog_open;
   unsigned index;               /* the router's running line number */
+  struct log_ring *ring;        /* ikelabctl log; owned by the daemon, kept across reloads */
 };
 
 bool dlog_open(struct daemon_log *d, const struct ikelabd_log_sink *sinks, size_t n,
@@ -117,6 +118,34 @@ void dpath_esp_input(const struct dpath_io *io, uint64_t now_ms, const uint8_t *
 uint64_t dpath_timers(const struct dpath_io *io, uint64_t now_ms);
 /* One line of counters for the stop note. */
 void dpath_stats_text(const struct daemon_tunnel *t, char *out, size_t len);
+
+/* ---- control socket (daemon_ctl.c) and status lines (daemon_status.c) ---- */
+
+/* Default path of the control socket (--control). */
+#define IKELABD_CONTROL_PATH "/run/ikelabd.ctl"
+
+struct daemon_ctl {
+  int fd;                       /* listening AF_UNIX socket, -1 when closed */
+  char path[108];               /* sizeof sun_path on Linux */
+};
+
+/* What a request acts on; built per request, so a reload is seen. */
+struct ctl_io {
+  struct ike_engine *engine;
+  const struct ike_config *cfg;
+  struct daemon_tunnel *t;      /* fd -1: no datapath counters */
+  struct log_ring *ring;
+  struct daemon_log *log;
+};
+
+/* Binds path (mode 0600), refusing when a live daemon answers on it; a stale
+ * socket file is replaced. False with err filled. */
+bool ctl_open(struct daemon_ctl *c, const char *path, char *err, size_t errlen);
+void ctl_close(struct daemon_ctl *c);
+/* The listening socket is readable: answers the waiting requests. */
+void ctl_serve(struct daemon_ctl *c, const struct ctl_io *io, uint64_t now_ms);
+/* One line per IKE SA, then one per IPsec SA (format in ikelabctl --help). */
+void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out);
 
 /* a.b.c.d of a host-order address, written into out. */
 const char *ipv4_text(uint32_t a, char out[16]);

@@ -92,11 +92,12 @@ uint64_t dpath_timers(const struct dpath_io *io, uint64_t now_ms)
   uint32_t idle = io->cfg->g.idle_timeout_ms;
   if (io->t->fd < 0)
     return UINT64_MAX;
-  /* Caveat: the engine keeps its Phase 2 SA (it has no per-rule delete);
-   * only the datapath forgets it, so the rule's traffic triggers nothing
-   * until the engine's SA expires. */
-  while (dp_idle_expire(&io->t->dp, now_ms, idle, &ev))
-    dlog_event(io->log, &ev); /* P6 */
+  /* P6, then the whole rule down in the engine too, so its view matches the
+   * datapath's and the peer gets Deletes; the next packet renegotiates. */
+  while (dp_idle_expire(&io->t->dp, now_ms, idle, &ev)) {
+    dlog_event(io->log, &ev);
+    ike_engine_down(io->engine, now_ms, ev.f.rule);
+  }
   size_t n = dp_keepalives(&io->t->dp, now_ms, from, to, KEEPALIVE_MAX);
   for (size_t i = 0; i < n; i++)
     net_send_esp(io->net, from[i], to[i], &keepalive, 1);

@@ -98,6 +98,8 @@ void dlog_event(struct daemon_log *d, const struct log_event *ev)
 {
   char line[512];
   d->index++;
+  if (d->ring)
+    log_ring_push(d->ring, ev);
   log_format_router_line(ev, d->index, line, sizeof line);
   for (size_t i = 0; i < d->n; i++) {
     switch (d->sink[i].kind) {

@@ -18,7 +18,7 @@
 #include "daemon.h"
 #include "ikelab/isakmp_types.h"
 
-enum { EXIT_CONFIG = 2, MAX_UP = 16, MAX_DATAGRAM = 65535 };
+enum { EXIT_CONFIG = 2, MAX_UP = 16, MAX_DATAGRAM = 65535, LOG_RING_EVENTS = 512 };
 
 struct daemon {
   char config_path[PATH_MAX];
@@ -35,6 +35,9 @@ struct daemon {
   struct ike_engine *engine;
   const char *tun_name;            /* --tun; NULL = no datapath */
   struct daemon_tunnel tun;
+  const char *ctl_path;            /* --control */
+  struct daemon_ctl ctl;
+  struct log_ring ring;            /* ikelabctl log */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -131,9 +134,31 @@ static const struct ikelabd_log_sink *sinks_of(const struct daemon *d,
   return d->ncli_log ? d->cli_log : s->log;
 }
 
-/* SIGHUP. A bad file keeps everything running as it was.
- * Caveat: the engine has no way to take a new config in place, so a good
- * reload starts a fresh engine and the old SAs are forgotten unannounced. */
+/* New listen address or ports: the engine's own endpoints change, which it
+ * cannot take in place. Its SAs are deleted (Deletes out of the old sockets)
+ * and a fresh engine starts on the new ones. False: nothing changed. */
+static bool move_engine(struct daemon *d, const struct ike_config *cfg,
+                        const struct ikelabd_settings *s, char *err, size_t errlen)
+{
+  struct daemon_net net;
+  if (!net_open(&net, s->listen_ip, s->ike_port, s->natt_port, err, errlen))
+    return false;
+  struct ike_engine *e = engine_for(d, cfg, s, err, errlen);
+  if (!e) {
+    net_close(&net);
+    return false;
+  }
+  ike_engine_shutdown(d->engine, now_ms()); /* its SA_DELs empty the datapath */
+  ike_engine_free(d->engine);
+  net_close(&d->net);
+  d->net = net;
+  d->engine = e;
+  return true;
+}
+
+/* SIGHUP. A bad file keeps everything running as it was; a good one goes
+ * to the engine in place, which keeps the SAs whose rule still fits (the
+ * datapath keeps them too: the engine's SA_DEL events remove the rest). */
 static void reload(struct daemon *d)
 {
   char err[512];
@@ -144,49 +169,34 @@ static void reload(struct daemon *d)
     return;
   }
   *cfg = *d->cfg;
-  if (!config_load_file(d->config_path, cfg, &s, err, sizeof err)) {
-    dlog_note(&d->log, "reload refused, running config kept: %s", err);
-    free(cfg);
-    return;
-  }
-  struct daemon_net net = d->net;
+  bool ok = config_load_file(d->config_path, cfg, &s, err, sizeof err);
   bool moved = s.listen_ip != d->settings.listen_ip || s.ike_port != d->settings.ike_port ||
                s.natt_port != d->settings.natt_port;
-  if (moved && !net_open(&net, s.listen_ip, s.ike_port, s.natt_port, err, sizeof err)) {
+  if (ok)
+    ok = moved ? move_engine(d, cfg, &s, err, sizeof err)
+               : ike_engine_reconfigure(d->engine, now_ms(), cfg, err, sizeof err);
+  if (!ok) {
     dlog_note(&d->log, "reload refused, running config kept: %s", err);
     free(cfg);
     return;
   }
-  struct daemon_net old_net = d->net;
-  d->net = net; /* the new engine's sink sends through the new sockets */
-  struct ike_engine *e = engine_for(d, cfg, &s, err, sizeof err);
-  if (!e) {
-    d->net = old_net;
-    if (moved)
-      net_close(&net);
-    dlog_note(&d->log, "reload refused, running config kept: %s", err);
-    free(cfg);
-    return;
-  }
-  if (moved)
-    net_close(&old_net);
   size_t nsink;
   const struct ikelabd_log_sink *sinks = sinks_of(d, &s, &nsink);
   struct daemon_log log;
   if (dlog_open(&log, sinks, nsink, d->foreground, err, sizeof err)) {
     log.index = d->log.index;
+    log.ring = d->log.ring;
     dlog_close(&d->log);
     d->log = log;
   } else {
     dlog_note(&d->log, "reload: %s; old log sinks kept", err);
   }
-  ike_engine_free(d->engine);
-  d->engine = e;
-  dp_clear(&d->tun.dp); /* the new engine will never delete the old SAs */
   free(d->cfg);
   d->cfg = cfg;
   d->settings = s;
-  dlog_note(&d->log, "config reloaded from %s (SAs of the old config forgotten)", d->config_path);
+  dlog_note(&d->log, "config reloaded from %s (%s)", d->config_path,
+            moved ? "new address or ports: SAs deleted, engine restarted"
+                  : "SAs that still fit kept");
 }
 
 static void handle_socket(struct daemon *d, int fd)
@@ -229,11 +239,12 @@ static void run(struct daemon *d)
                   : next - now > 60000 ? 60000
                                        : (int)(next - now);
     /* A negative fd (no --tun) is ignored by poll. */
-    struct pollfd p[4] = {{.fd = sig_pipe[0], .events = POLLIN},
+    struct pollfd p[5] = {{.fd = sig_pipe[0], .events = POLLIN},
                           {.fd = d->net.fd_ike, .events = POLLIN},
                           {.fd = d->net.fd_natt, .events = POLLIN},
-                          {.fd = d->tun.fd, .events = POLLIN}};
-    if (poll(p, 4, timeout) < 0) {
+                          {.fd = d->tun.fd, .events = POLLIN},
+                          {.fd = d->ctl.fd, .events = POLLIN}};
+    if (poll(p, 5, timeout) < 0) {
       if (errno == EINTR)
         continue;
       dlog_note(&d->log, "poll: %s", strerror(errno));
@@ -257,13 +268,19 @@ static void run(struct daemon *d)
       io = io_of(d); /* a reload may have replaced engine and config */
       dpath_tun_input(&io, now_ms());
     }
+    if (p[4].revents & POLLIN) {
+      struct ctl_io c = {.engine = d->engine, .cfg = d->cfg, .t = &d->tun, .ring = &d->ring,
+                         .log = &d->log};
+      ctl_serve(&d->ctl, &c, now_ms());
+    }
   }
 }
 
 static void usage(FILE *out)
 {
   fputs("Usage: ikelabd -c FILE [-f|--foreground] [--pid-file PATH] [--tun NAME]\n"
-        "               [--log SINK]... [--up RULE]... [--check] [-h|--help]\n"
+        "               [--control PATH] [--log SINK]... [--up RULE]... [--check]\n"
+        "               [-h|--help]\n"
         "\n"
         "The ikelab IKEv1 daemon: the Prestige 652 rule model on UDP ports 500 and\n"
         "4500 (both set in the config file; see docs/ikelabd.conf.example).\n"
@@ -279,23 +296,26 @@ static void usage(FILE *out)
         "                     an address and routes to the remote subnets with ip);\n"
         "                     packets routed into it go through the rules' SAs, and\n"
         "                     one without an SA starts its rule\n"
+        "  --control PATH     control socket for ikelabctl (default\n"
+        "                     " IKELABD_CONTROL_PATH ", mode 0600)\n"
         "  --check            load the config, report, and exit (0 or 2)\n"
         "  -h, --help         this text\n"
         "\n"
-        "Signals: SIGTERM/SIGINT stop (no Delete is sent yet); SIGHUP reloads the\n"
-        "config file, keeping the running config when the new one is bad.\n",
+        "Signals: SIGTERM/SIGINT stop, each SA deleted with a Delete to its peer;\n"
+        "SIGHUP reloads the config file: a bad one keeps the running config, a good\n"
+        "one keeps the SAs whose rule still fits it and deletes the others.\n",
         out);
 }
 
 /* Returns 0 to go on, or an exit status. */
 static int parse_args(struct daemon *d, int argc, char **argv, bool *check)
 {
-  enum { OPT_PID = 256, OPT_LOG, OPT_UP, OPT_CHECK, OPT_TUN };
+  enum { OPT_PID = 256, OPT_LOG, OPT_UP, OPT_CHECK, OPT_TUN, OPT_CONTROL };
   static const struct option opts[] = {
       {"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
       {"pid-file", required_argument, NULL, OPT_PID}, {"log", required_argument, NULL, OPT_LOG},
       {"up", required_argument, NULL, OPT_UP}, {"check", no_argument, NULL, OPT_CHECK},
-      {"tun", required_argument, NULL, OPT_TUN},
+      {"tun", required_argument, NULL, OPT_TUN}, {"control", required_argument, NULL, OPT_CONTROL},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *config = NULL;
   char err[256];
@@ -306,6 +326,14 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check)
     case 'f': d->foreground = true; break;
     case OPT_PID: d->pid_file = optarg; break;
     case OPT_CHECK: *check = true; break;
+    case OPT_CONTROL:
+      /* Absolute, so it can be removed at exit after the daemon changed to /. */
+      if (optarg[0] != '/') {
+        fprintf(stderr, "ikelabd: --control \"%s\": an absolute path\n", optarg);
+        return EXIT_CONFIG;
+      }
+      d->ctl_path = optarg;
+      break;
     case OPT_TUN:
       if (!*optarg || strlen(optarg) >= sizeof d->tun.name) {
         fprintf(stderr, "ikelabd: --tun \"%s\": a device name of 1 to %zu characters\n",
@@ -399,6 +427,12 @@ static int start(struct daemon *d)
     fprintf(stderr, "ikelabd: %s\n", err);
     return EXIT_FAILURE;
   }
+  d->log.ring = &d->ring;
+  if (log_ring_init(&d->ring, LOG_RING_EVENTS) != 0 ||
+      !ctl_open(&d->ctl, d->ctl_path ? d->ctl_path : IKELABD_CONTROL_PATH, err, sizeof err)) {
+    fprintf(stderr, "ikelabd: %s\n", d->ring.events ? err : "out of memory");
+    return EXIT_FAILURE;
+  }
   d->engine = engine_for(d, d->cfg, &d->settings, err, sizeof err);
   if (!d->engine) {
     fprintf(stderr, "ikelabd: %s\n", err);
@@ -440,7 +474,8 @@ static bool signals_init(void)
 
 int main(int argc, char **argv)
 {
-  static struct daemon d = {.net = {.fd_ike = -1, .fd_natt = -1}, .tun = {.fd = -1}};
+  static struct daemon d = {.net = {.fd_ike = -1, .fd_natt = -1}, .tun = {.fd = -1},
+                            .ctl = {.fd = -1}};
   bool check = false;
   dp_init(&d.tun.dp);
   d.tun.fd = -1;
@@ -469,7 +504,8 @@ int main(int argc, char **argv)
               (char[16]){0}), d.settings.ike_port, d.settings.natt_port, d.cfg->nrules,
               d.tun.fd >= 0 ? ", ESP over TUN " : "", d.tun.fd >= 0 ? d.tun.name : "");
     run(&d);
-    /* Caveat: no Delete goes to the peers yet; they find out by DPD or expiry. */
+    /* Deletes go out of the sockets synchronously, from inside the call. */
+    ike_engine_shutdown(d.engine, now_ms());
     dlog_note(&d.log, "stopping; NAT-T port dropped %lu keepalives, %lu ESP, %lu runts",
               d.net.drops.keepalive, d.net.drops.esp, d.net.drops.runt);
     if (d.tun.fd >= 0) {
@@ -486,7 +522,9 @@ int main(int argc, char **argv)
   if (d.tun.fd >= 0)
     close(d.tun.fd);
   net_close(&d.net);
+  ctl_close(&d.ctl);
   dlog_close(&d.log);
+  log_ring_free(&d.ring);
   free(d.cfg);
   return rc;
 }
