@@ -109,7 +109,7 @@ static bool sink(void *ctx, const struct ike_event *ev)
   }
   case IKE_EV_RESULT: {
     static const char *const what[] = {"Phase 1 up", "Phase 1 failed", "Phase 2 up",
-                                       "Phase 2 failed"};
+                                       "Phase 2 failed", "Phase 1 deleted"};
     const struct ike_result *r = &ev->u.result;
     dlog_note(&d->log, "rule %d: %s with %s:%u (notify %u)", r->rule, what[r->kind],
               ipv4_text(r->peer.addr, a), r->peer.port, r->notify);

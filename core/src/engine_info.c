@@ -83,7 +83,7 @@ static bool apply_delete(struct ike_engine *e, struct p1_sa *p1, const struct is
     br_from_slice(&r, d->spis, 0);
     while (d->spi_size == 16 && br_slice(&r, 16, &spi))
       if (slice_eq_bytes(spi, both, 16)) {
-        emit_result(e, IKE_RESULT_PHASE1_FAILED, p1->rule, 0, p1->peer);
+        emit_result(e, IKE_RESULT_PHASE1_DELETED, p1->rule, 0, p1->peer);
         p1_free(e, p1);
         return true;
       }

@@ -142,7 +142,7 @@ bool dpd_timer(struct ike_engine *e, struct p1_sa *sa)
         p2_free(e, q);
       }
     }
-    emit_result(e, IKE_RESULT_PHASE1_FAILED, sa->rule, 0, sa->peer);
+    emit_result(e, IKE_RESULT_PHASE1_DELETED, sa->rule, 0, sa->peer);
     p1_free(e, sa);
     return true;
   }

@@ -258,6 +258,7 @@ START_TEST(dpd_declares_a_silent_peer_dead)
   net_run(&net, net.now + 30000 * (a.g.retransmit_count + 3));
   ck_assert_uint_eq(ike_engine_sa_count(net.side[0].e), 0);
   ck_assert_uint_eq(net.side[0].ndeleted, 1); /* its IPsec SA went too */
+  ck_assert_int_eq(net.side[0].results[net.side[0].nresults - 1].kind, IKE_RESULT_PHASE1_DELETED);
   net_free(&net);
 }
 END_TEST
@@ -286,6 +287,9 @@ START_TEST(down_sends_deletes_the_peer_acts_on)
   }
   ck_assert_uint_eq(net.side[1].deleted[0].spi_in, net.side[0].added[0].spi_out);
   ck_assert_int_ge(net_find_log(&net.side[1], "Recv:<HASH><DEL>", 0), 0);
+  /* A peer's Delete is reported as such, not as a failure. */
+  const struct net_side *b = &net.side[1];
+  ck_assert_int_eq(b->results[b->nresults - 1].kind, IKE_RESULT_PHASE1_DELETED);
   net_free(&net);
 }
 END_TEST

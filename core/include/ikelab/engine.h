@@ -66,6 +66,7 @@ enum ike_result_kind {
   IKE_RESULT_PHASE1_FAILED,
   IKE_RESULT_PHASE2_UP,
   IKE_RESULT_PHASE2_FAILED,
+  IKE_RESULT_PHASE1_DELETED, /* the peer deleted it, or DPD found the peer dead */
 };
 
 struct ike_result {
