@@ -98,6 +98,11 @@ uint64_t dpath_timers(const struct dpath_io *io, uint64_t now_ms)
     dlog_event(io->log, &ev);
     ike_engine_down(io->engine, now_ms, ev.f.rule);
   }
+  /* Kilobyte lifetimes are counted here; the engine rekeys or deletes. */
+  uint32_t spi;
+  bool hard;
+  while (dp_volume_expire(&io->t->dp, &spi, &hard))
+    ike_engine_sa_volume(io->engine, now_ms, spi, hard);
   size_t n = dp_keepalives(&io->t->dp, now_ms, from, to, KEEPALIVE_MAX);
   for (size_t i = 0; i < n; i++)
     net_send_esp(io->net, from[i], to[i], &keepalive, 1);

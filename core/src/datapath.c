@@ -24,6 +24,9 @@ bool dp_sa_add(struct datapath *dp, uint64_t now_ms, const struct ike_ipsec_sa *
 {
   if (!esp_table_add(&dp->table, now_ms, sa, why, whylen))
     return false;
+  for (size_t i = 0; i < ESP_TABLE_CAP; i++)
+    if (dp->table.sa[i].used && dp->table.sa[i].sa.spi_in == sa->spi_in)
+      dp->volume_soft[i] = false; /* a new SA in this slot */
   if (sa->rule >= 1 && sa->rule <= DP_RULE_MAX)
     dp->trigger_ms[sa->rule] = 0; /* up: a later loss may trigger at once */
   return true;
@@ -168,6 +171,30 @@ bool dp_inbound(struct datapath *dp, uint64_t now_ms, const uint8_t *pkt, size_t
   }
   dp->stats.decap++;
   return true;
+}
+
+bool dp_volume_expire(struct datapath *dp, uint32_t *spi_in, bool *hard)
+{
+  for (size_t i = 0; i < ESP_TABLE_CAP; i++) {
+    struct esp_sa *s = &dp->table.sa[i];
+    uint64_t limit = (uint64_t)s->sa.life_kbytes * 1024;
+    if (!s->used || limit == 0)
+      continue;
+    uint64_t used = s->count.bytes_in > s->count.bytes_out ? s->count.bytes_in : s->count.bytes_out;
+    *spi_in = s->sa.spi_in;
+    if (used >= limit) {
+      *hard = true;
+      dp->volume_soft[i] = false;
+      esp_table_del(&dp->table, s->sa.spi_in);
+      return true;
+    }
+    if (!dp->volume_soft[i] && used >= limit / 10 * 9) {
+      *hard = false;
+      dp->volume_soft[i] = true;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool dp_idle_expire(struct datapath *dp, uint64_t now_ms, uint32_t idle_ms,

@@ -458,6 +458,25 @@ static void down_where(struct ike_engine *e, gone_fn gone, const void *ctx)
   }
 }
 
+void ike_engine_sa_volume(struct ike_engine *e, uint64_t now_ms, uint32_t spi_in, bool hard)
+{
+  e->now = now_ms;
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *q = &e->p2[i];
+    if (q->state != P2_ESTABLISHED || q->spi_in != spi_in)
+      continue;
+    if (hard) {
+      down_p2(e, q);
+    } else if (!q->rekeyed) {
+      const struct ike_rule *r = rule_of(e, q->rule);
+      /* Either side may start the successor when its rule can initiate. */
+      if (r && !ike_rule_dynamic(r))
+        q->rekey_ms = now_ms; /* the next tick starts it */
+    }
+    return;
+  }
+}
+
 static bool is_rule(const struct ike_engine *e, int rule, const void *ctx)
 {
   (void)e;

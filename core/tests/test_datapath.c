@@ -212,6 +212,40 @@ START_TEST(idle_sa_is_removed_with_p6)
 }
 END_TEST
 
+START_TEST(volume_lifetime_soft_once_then_hard)
+{
+  struct ike_config c = cfg_one_rule();
+  char why[160] = "";
+  uint8_t pkt[64];
+  size_t len = ipv4(pkt, IPV4(10, 1, 0, 5), IPV4(10, 2, 0, 7));
+  struct dp_out res;
+  uint32_t spi;
+  bool hard;
+  struct ike_ipsec_sa s = sa_a(0x1001, 0x2001);
+  s.life_kbytes = 1; /* 1024 bytes of inner traffic */
+  dp_init(&a);
+  ck_assert_msg(dp_sa_add(&a, 1000, &s, why, sizeof why), "%s", why);
+  unsigned sent = 0, soft = 0;
+  while (a.table.count > 0 && sent < 100) {
+    dp_outbound(&a, &c, 2000, pkt, len, out, sizeof out, counter_rng, NULL, &res);
+    ck_assert_int_eq(res.kind, DP_OUT_SEND);
+    sent++;
+    while (dp_volume_expire(&a, &spi, &hard)) {
+      ck_assert_uint_eq(spi, 0x1001);
+      if (!hard) {
+        soft++;
+        ck_assert_uint_ge((uint64_t)sent * len, 1024 / 10 * 9);
+      } else {
+        ck_assert_uint_ge((uint64_t)sent * len, 1024);
+      }
+    }
+  }
+  ck_assert_uint_eq(soft, 1);             /* reported once */
+  ck_assert_uint_eq(a.table.count, 0);    /* removed at the hard limit */
+  ck_assert_uint_eq(sent, (1024 + len - 1) / len);
+}
+END_TEST
+
 START_TEST(keepalive_every_twenty_seconds)
 {
   struct ike_endpoint from[4], to[4];
@@ -236,6 +270,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(t, unknown_spi_is_p2);
   tcase_add_test(t, idle_sa_is_removed_with_p6);
   tcase_add_test(t, keepalive_every_twenty_seconds);
+  tcase_add_test(t, volume_lifetime_soft_once_then_hard);
   suite_add_tcase(s, t);
   return s;
 }

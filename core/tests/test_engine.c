@@ -332,6 +332,24 @@ END_TEST
 
 /* ---- lifetimes ---- */
 
+START_TEST(volume_soft_limit_rekeys_and_hard_limit_deletes)
+{
+  up_pair();
+  uint32_t spi = net.side[0].added[0].spi_in;
+  ike_engine_sa_volume(net.side[0].e, net.now, spi, false);
+  net_run(&net, net.now + 1000);
+  ck_assert_uint_eq(net.side[0].nadded, 2); /* the successor */
+  ck_assert_uint_eq(net.side[1].nadded, 2);
+  ike_engine_sa_volume(net.side[0].e, net.now, spi, true);
+  net_run(&net, net.now + 1000);
+  ck_assert_uint_eq(net.side[0].ndeleted, 1);
+  ck_assert_uint_eq(net.side[0].deleted[0].spi_in, spi);
+  ck_assert_uint_eq(net.side[1].ndeleted, 1); /* told with a Delete */
+  ck_assert_uint_eq(ike_engine_ipsec_count(net.side[0].e), 1);
+  net_free(&net);
+}
+END_TEST
+
 START_TEST(responder_lifetime_shortens_phase2)
 {
   struct ike_config a, b;
@@ -475,6 +493,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, down_sends_deletes_the_peer_acts_on);
   tcase_add_test(tc, shutdown_deletes_everything);
   tcase_add_test(tc, reconfigure_keeps_what_still_fits);
+  tcase_add_test(tc, volume_soft_limit_rekeys_and_hard_limit_deletes);
   tcase_add_test(tc, draft_nat_t_peer_gets_payloads_130_and_draft_modes);
   tcase_add_test(tc, dpd_keeps_a_live_peer);
   tcase_add_test(tc, dpd_declares_a_silent_peer_dead);

@@ -49,10 +49,16 @@ struct dp_stats {
 
 struct datapath {
   struct esp_table table;
+  bool volume_soft[ESP_TABLE_CAP];      /* soft volume limit reported, by slot */
   uint64_t trigger_ms[DP_RULE_MAX + 1]; /* when rule N was last triggered, 0 never */
   uint64_t keepalive_ms;                /* when keepalives last went out */
   struct dp_stats stats;
 };
+
+/* Volume lifetimes (RFC 2407 SA Life Duration in kilobytes): the next SA
+ * that crossed 90% of its kilobytes (hard false) or all of them (hard true,
+ * and the SA is removed here). Each SA is reported soft once. */
+bool dp_volume_expire(struct datapath *dp, uint32_t *spi_in, bool *hard);
 
 void dp_init(struct datapath *dp);
 /* Removes every SA (keys wiped) and forgets the trigger times. */

@@ -126,6 +126,10 @@ bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule);
  * protected Delete to the peer while its Phase 1 lives (ikelabctl down,
  * the idle time-out P6). */
 void ike_engine_down(struct ike_engine *e, uint64_t now_ms, int rule);
+/* The datapath reports that the IPsec SA it knows by spi_in has carried
+ * most of its kilobyte lifetime (soft: start its successor now) or all of
+ * it (hard: delete it, with a Delete). The engine counts no bytes itself. */
+void ike_engine_sa_volume(struct ike_engine *e, uint64_t now_ms, uint32_t spi_in, bool hard);
 /* Every SA deleted, each announced with a Delete: a clean shutdown. */
 void ike_engine_shutdown(struct ike_engine *e, uint64_t now_ms);
 /* Takes a new config without dropping what still fits it: SAs whose rule
