@@ -54,7 +54,7 @@ START_TEST(example_loads)
   ck_assert_int_eq(set.log[0].kind, IKELABD_LOG_ROUTER);
   ck_assert_str_eq(set.log[0].path, "");
   ck_assert_int_eq(set.log[1].kind, IKELABD_LOG_JSON);
-  ck_assert_str_eq(set.log[1].path, "/var/log/ikelab/ikelab.json");
+  ck_assert_str_eq(set.log[1].path, "/tmp/ikelab.json");
   ck_assert_uint_eq(cfg.nrules, 3);
 
   const struct ike_rule *r = &cfg.rules[0];
