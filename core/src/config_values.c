@@ -307,9 +307,12 @@ bool cfg_group(struct cfg_parse *p, const char *what, const char *v, uint16_t *o
 
 /* Cipher words shared by both phases; the ids differ per phase. */
 static const char *const p1_ciphers[] = {"des", "3des", "aes128", "aes192", "aes256", NULL};
-static const char *const p2_ciphers[] = {"des", "3des", "aes128", "aes192", "aes256", "null",
+/* strongSwan's names for AES-GCM with a 16-byte ICV (RFC 4106). */
+static const char *const p2_ciphers[] = {"des",         "3des",       "aes128",
+                                         "aes192",      "aes256",     "null",
+                                         "aes128gcm16", "aes192gcm16", "aes256gcm16",
                                          NULL};
-static const uint16_t cipher_bits[] = {0, 0, 128, 192, 256, 0};
+static const uint16_t cipher_bits[] = {0, 0, 128, 192, 256, 0, 128, 192, 256};
 static const char *const p1_hashes[] = {"md5", "sha1", "sha256", "sha384", "sha512", NULL};
 static const uint16_t p1_hash_ids[] = {OAKLEY_HASH_MD5, OAKLEY_HASH_SHA1, OAKLEY_HASH_SHA2_256,
                                        OAKLEY_HASH_SHA2_384, OAKLEY_HASH_SHA2_512};
@@ -364,8 +367,11 @@ bool cfg_phase1(struct cfg_parse *p, const char *v, struct ike_rule *r)
 static bool p2_one(struct cfg_parse *p, char *item, struct ike_p2_proposal *out)
 {
   static const char *const protos[] = {"esp", "ah", NULL};
-  static const uint8_t esp_ids[] = {ISAKMP_ESP_DES, ISAKMP_ESP_3DES, ISAKMP_ESP_AES_CBC,
-                                    ISAKMP_ESP_AES_CBC, ISAKMP_ESP_AES_CBC, ISAKMP_ESP_NULL};
+  static const uint8_t esp_ids[] = {ISAKMP_ESP_DES,        ISAKMP_ESP_3DES,
+                                    ISAKMP_ESP_AES_CBC,    ISAKMP_ESP_AES_CBC,
+                                    ISAKMP_ESP_AES_CBC,    ISAKMP_ESP_NULL,
+                                    ISAKMP_ESP_AES_GCM_16, ISAKMP_ESP_AES_GCM_16,
+                                    ISAKMP_ESP_AES_GCM_16};
   char *part[3], shown[sizeof p->quoted];
   int proto, c = 0, a = 3; /* auth "none" unless given */
   snprintf(shown, sizeof shown, "%s", cfg_quote(p, item));
@@ -378,6 +384,9 @@ static bool p2_one(struct cfg_parse *p, char *item, struct ike_p2_proposal *out)
     return false;
   if ((proto == 1 || n == 3) && !cfg_word(p, "phase2 auth", part[n - 1], p2_auths, &a))
     return false;
+  if (proto == 0 && esp_ids[c] == ISAKMP_ESP_AES_GCM_16 && p2_auth_ids[a] != 0)
+    return cfg_fail(p, "phase2 proposal %s: GCM authenticates itself, leave out the integrity "
+                       "algorithm", shown);
   if (proto == 1 ? p2_auth_ids[a] == 0 : esp_ids[c] == ISAKMP_ESP_NULL && p2_auth_ids[a] == 0)
     return cfg_fail(p, "phase2 proposal %s has no authentication%s", shown,
                     proto == 1 ? "" : " and no encryption");

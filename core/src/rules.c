@@ -126,13 +126,18 @@ static bool check_p2(const struct ike_rule *r, size_t i, struct why *w)
   if (!esp && p->protocol != ISAKMP_PROTO_AH)
     return fail(w, "rule %d: p2[%zu].protocol = %u (%s): not ESP or AH", n, i, p->protocol,
                 name(&isakmp_protocol_names, p->protocol));
-  if (esp ? !IN(p->encr, ISAKMP_ESP_DES, ISAKMP_ESP_3DES, ISAKMP_ESP_AES_CBC, ISAKMP_ESP_NULL)
+  bool gcm = esp && p->encr == ISAKMP_ESP_AES_GCM_16;
+  if (esp ? !IN(p->encr, ISAKMP_ESP_DES, ISAKMP_ESP_3DES, ISAKMP_ESP_AES_CBC, ISAKMP_ESP_NULL,
+                ISAKMP_ESP_AES_GCM_16)
           : p->encr != 0)
     return fail(w, "rule %d: p2[%zu].encr = %u (%s): not supported with %s", n, i, p->encr,
                 name(&isakmp_esp_transform_names, p->encr), esp ? "ESP" : "AH");
-  if (p->encr == ISAKMP_ESP_AES_CBC ? !aes_bits_ok(p->key_bits) : p->key_bits != 0)
+  if (p->encr == ISAKMP_ESP_AES_CBC || gcm ? !aes_bits_ok(p->key_bits) : p->key_bits != 0)
     return fail(w, "rule %d: p2[%zu].key_bits = %u: not a key length of %s", n, i, p->key_bits,
                 esp ? name(&isakmp_esp_transform_names, p->encr) : "AH");
+  if (gcm && p->auth != 0) /* RFC 4106: the ICV is GCM's own */
+    return fail(w, "rule %d: p2[%zu].auth = %u (%s): AES-GCM takes no integrity algorithm", n, i,
+                p->auth, name(&ipsec_auth_names, p->auth));
   /* AH is authentication; ESP may do without only if it encrypts. */
   if (!IN(p->auth, IPSEC_AUTH_HMAC_MD5, IPSEC_AUTH_HMAC_SHA1, IPSEC_AUTH_HMAC_SHA2_256) &&
       !(p->auth == 0 && esp && p->encr != ISAKMP_ESP_NULL))

@@ -234,7 +234,7 @@ static const struct {
     {RULE1 "phase2 = ah-md5-sha1\n",
      "t.conf:6: phase2 proposal \"ah-md5-sha1\" is not esp-cipher[-auth] or ah-auth"},
     {RULE1 "phase2 = esp-rc5-md5\n",
-     "t.conf:6: unknown phase2 cipher \"rc5\" (known: des, 3des, aes128, aes192, aes256, null)"},
+     "t.conf:6: unknown phase2 cipher \"rc5\" (known: des, 3des, aes128, aes192, aes256, null, aes128gcm16, aes192gcm16, aes256gcm16)"},
     {RULE1 "phase2 = esp-aes128-sha384\n",
      "t.conf:6: unknown phase2 auth \"sha384\" (known: md5, sha1, sha256, none)"},
     {RULE1 "phase2 = esp-null\n",
@@ -372,6 +372,19 @@ START_TEST(accepted_variants)
   ck_assert(!cfg.g.nat_traversal);
   ck_assert_msg(load("[global]\ndpd_interval = 0\n"), "%s", err);
   ck_assert_uint_eq(cfg.g.dpd_interval_ms, 0);
+  /* AES-GCM (RFC 4106) takes no integrity algorithm; with one it is refused. */
+  ck_assert_msg(load("[rule 2]\nsecure_gateway = 192.0.2.9\npsk = sixteen-chars!!\n"
+                     "local = subnet 10.0.2.0/24\nremote = subnet 10.0.3.0/24\n"
+                     "phase2 = esp-aes256gcm16\n"),
+                "%s", err);
+  ck_assert_uint_eq(cfg.rules[0].p2[0].encr, ISAKMP_ESP_AES_GCM_16);
+  ck_assert_uint_eq(cfg.rules[0].p2[0].key_bits, 256);
+  ck_assert_uint_eq(cfg.rules[0].p2[0].auth, 0);
+  ck_assert(!load("[rule 2]\nsecure_gateway = 192.0.2.9\npsk = sixteen-chars!!\n"
+                  "local = subnet 10.0.2.0/24\nremote = subnet 10.0.3.0/24\n"
+                  "phase2 = esp-aes128gcm16-sha1\n"));
+  ck_assert_str_eq(err, "t.conf:6: phase2 proposal \"esp-aes128gcm16-sha1\": GCM authenticates "
+                        "itself, leave out the integrity algorithm");
   /* Manual keys need no PSK; words ignore case; "any" as a subnet. */
   ck_assert_msg(load("[rule 7]\nkey_management = MANUAL\nsecure_gateway = 192.0.2.9\n"
                      "local = subnet 0.0.0.0/0\nremote = Single 10.9.9.9 ; peer\n"),

@@ -5,6 +5,8 @@
 
 #include "check_run.h"
 #include "engine_net.h"
+#include "ikelab/det_random.h"
+#include "ikelab/esp.h"
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_dissect.h"
 #include "ikelab/isakmp_types.h"
@@ -263,6 +265,61 @@ START_TEST(dpd_declares_a_silent_peer_dead)
 }
 END_TEST
 
+/* ---- negotiated keys work in the ESP datapath ---- */
+
+/* Each side's SA_ADD goes into its own ESP table; a packet encapsulated by
+ * one side must decapsulate on the other. This ties KEYMAT lengths (salt
+ * included for GCM) to what the datapath expects. */
+static void esp_round_trip(void)
+{
+  static struct esp_table ta, tb;
+  static uint8_t wire[256], inner[256];
+  static const uint8_t ping[40] = {0x45, 0, 0, 40};
+  char why[160] = "";
+  uint64_t rng = 5;
+  size_t len = 0, got = 0;
+  esp_table_init(&ta, 0);
+  esp_table_init(&tb, 0);
+  ck_assert_msg(esp_table_add(&ta, net.now, &net.side[0].added[0], why, sizeof why), "%s", why);
+  ck_assert_msg(esp_table_add(&tb, net.now, &net.side[1].added[0], why, sizeof why), "%s", why);
+  struct esp_sa *out = esp_table_find(&ta, net.side[0].added[0].spi_in);
+  ck_assert_ptr_nonnull(out);
+  ck_assert_int_eq(esp_encap(out, net.now, ESP_NH_IPV4, ping, sizeof ping, wire, sizeof wire,
+                             &len, det_random_fill, &rng),
+                   ESP_OK);
+  ck_assert_int_eq(esp_decap(&tb, net.now, wire, len, inner, sizeof inner, &got, NULL), ESP_OK);
+  ck_assert_uint_eq(got, sizeof ping);
+  ck_assert_mem_eq(inner, ping, sizeof ping);
+  esp_table_clear(&ta);
+  esp_table_clear(&tb);
+}
+
+START_TEST(negotiated_keys_carry_esp)
+{
+  static const struct {
+    uint8_t encr;
+    uint16_t bits, auth;
+  } suites[] = {{ISAKMP_ESP_AES_GCM_16, 128, 0},
+                {ISAKMP_ESP_AES_GCM_16, 256, 0},
+                {ISAKMP_ESP_AES_CBC, 128, IPSEC_AUTH_HMAC_SHA2_256},
+                {ISAKMP_ESP_3DES, 0, IPSEC_AUTH_HMAC_SHA1}};
+  struct ike_config a, b;
+  struct ike_p2_proposal p2 = p2_esp;
+  p2.encr = suites[_i].encr;
+  p2.key_bits = suites[_i].bits;
+  p2.auth = suites[_i].auth;
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2);
+  start(&a, &b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  assert_keys_agree();
+  if (p2.encr == ISAKMP_ESP_AES_GCM_16)
+    ck_assert_uint_eq(net.side[0].added[0].enc_key_len, p2.key_bits / 8u + 4);
+  esp_round_trip();
+  net_free(&net);
+}
+END_TEST
+
 /* ---- taking SAs down ---- */
 
 static void up_pair(void)
@@ -494,6 +551,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, shutdown_deletes_everything);
   tcase_add_test(tc, reconfigure_keeps_what_still_fits);
   tcase_add_test(tc, volume_soft_limit_rekeys_and_hard_limit_deletes);
+  tcase_add_loop_test(tc, negotiated_keys_carry_esp, 0, 4);
   tcase_add_test(tc, draft_nat_t_peer_gets_payloads_130_and_draft_modes);
   tcase_add_test(tc, dpd_keeps_a_live_peer);
   tcase_add_test(tc, dpd_declares_a_silent_peer_dead);
