@@ -68,21 +68,23 @@ void net_close(struct daemon_net *n)
  * of IKE; leaves ESP whole. Returns the length or -1. */
 static long natt_unwrap(struct daemon_net *n, uint8_t *buf, size_t len, bool *esp)
 {
-  static const uint8_t marker[4];
-  if (len == 1 && buf[0] == 0xff) {
+  struct buf_reader r;
+  uint8_t first;
+  uint32_t marker;
+  br_init(&r, buf, len);
+  if (len == 1 && br_peek_u8(&r, 0, &first) && first == 0xff) {
     n->drops.keepalive++;
     return -1;
   }
-  if (len < sizeof marker) {
+  if (!br_u32(&r, &marker)) {
     n->drops.runt++;
     return -1;
   }
-  if (memcmp(buf, marker, sizeof marker) != 0) {
+  if (marker != 0) { /* RFC 3948: a non-zero first word is an ESP SPI */
     *esp = true;
     return (long)len;
   }
-  memmove(buf, buf + sizeof marker, len - sizeof marker);
-  return (long)(len - sizeof marker);
+  return (long)slice_move(br_rest(&r), buf, len);
 }
 
 long net_recv(struct daemon_net *n, int fd, uint8_t *buf, size_t cap, struct ike_endpoint *from,

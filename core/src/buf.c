@@ -131,6 +131,14 @@ size_t slice_copy(struct buf_slice s, void *out, size_t cap)
   return n;
 }
 
+size_t slice_move(struct buf_slice s, void *out, size_t cap)
+{
+  size_t n = s.len < cap ? s.len : cap;
+  if (n)
+    memmove(out, s.ptr, n);
+  return n;
+}
+
 struct buf_slice slice_of(const void *bytes, size_t n)
 {
   struct buf_slice s = {n ? bytes : NULL, n};

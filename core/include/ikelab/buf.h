@@ -57,6 +57,8 @@ bool slice_eq_bytes(struct buf_slice a, const void *bytes, size_t n);
 bool slice_is_zero(struct buf_slice s);
 /* Copies at most cap bytes; returns the number copied. */
 size_t slice_copy(struct buf_slice s, void *out, size_t cap);
+/* The same where out may overlap the slice (shifting a buffer in place). */
+size_t slice_move(struct buf_slice s, void *out, size_t cap);
 struct buf_slice slice_of(const void *bytes, size_t n);
 /* Byte i of a slice, or 0 past its end (callers check the length first). */
 uint8_t slice_byte(struct buf_slice s, size_t i);
