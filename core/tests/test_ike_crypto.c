@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_run.h"
+#include "test_hex.h"
 #include "ikelab/ike_crypto.h"
 
 struct hash_vec {
@@ -37,33 +38,6 @@ struct p1_vec {
 #include "vectors/ike_vectors.inc"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* A decoded hex string; several live at once, each in its own buffer. */
-struct hexbuf {
-  uint8_t b[IKE_DH_MAX + 8];
-  size_t len;
-};
-
-static int nibble(char c)
-{
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-static struct hexbuf hex(const char *s)
-{
-  struct hexbuf h = {.len = strlen(s) / 2};
-  ck_assert_uint_eq(strlen(s) % 2, 0);
-  ck_assert_uint_le(h.len, sizeof h.b);
-  for (size_t i = 0; i < h.len; i++) {
-    int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-    ck_assert(hi >= 0 && lo >= 0);
-    h.b[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return h;
-}
 
 static struct ike_piece piece(const struct hexbuf *h) { return (struct ike_piece){h->b, h->len}; }
 
