@@ -25,6 +25,14 @@ static void start(const struct ike_config *a, const struct ike_config *b)
   ck_assert_msg(net_init(&net, a, b, 42, why, sizeof why), "%s", why);
 }
 
+/* Both engines up, side 0 triggers rule 1, and the network runs dry. */
+static void negotiate(const struct ike_config *a, const struct ike_config *b)
+{
+  start(a, b);
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+}
+
 static void dump(const struct net_side *s)
 {
   for (size_t i = 0; i < s->nlogs; i++)
@@ -61,9 +69,7 @@ START_TEST(main_mode_and_quick_mode_traces_are_the_manuals)
 {
   struct ike_config a, b;
   net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   static const char *const initiator[] = {
       "Cannot find outbound SA for rule <#1>",
       "Send Main Mode request to <10.0.0.2>",
@@ -105,9 +111,7 @@ START_TEST(aggressive_mode_and_quick_mode_traces)
 {
   struct ike_config a, b;
   net_pair_config(&a, &b, IKE_MODE_AGGRESSIVE, &p1_aes, &p2_esp);
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   static const char *const initiator[] = {
       "Cannot find outbound SA for rule <#1>",
       "Send Aggressive Mode request to <10.0.0.2>",
@@ -232,9 +236,7 @@ static void dpd_pair(struct ike_config *a, struct ike_config *b)
 {
   net_pair_config(a, b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
   a->g.dpd_interval_ms = b->g.dpd_interval_ms = 30000;
-  start(a, b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(a, b);
   assert_keys_agree();
 }
 
@@ -309,9 +311,7 @@ START_TEST(negotiated_keys_carry_esp)
   p2.key_bits = suites[_i].bits;
   p2.auth = suites[_i].auth;
   net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2);
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   assert_keys_agree();
   if (p2.encr == ISAKMP_ESP_AES_GCM_16)
     ck_assert_uint_eq(net.side[0].added[0].enc_key_len, p2.key_bits / 8u + 4);
@@ -326,9 +326,7 @@ static void up_pair(void)
 {
   struct ike_config a, b;
   net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   assert_keys_agree();
 }
 
@@ -412,9 +410,7 @@ START_TEST(responder_lifetime_shortens_phase2)
   struct ike_config a, b;
   net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
   a.rules[0].p2[0].life_seconds = 7200; /* B allows 3600 */
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   assert_keys_agree();
   ck_assert_int_ge(net_find_log(&net.side[1], "Send:<HASH><SA><NONCE><ID><ID><NOTFY>", 0), 0);
   ck_assert_uint_eq(net.side[0].added[0].life_seconds, 3600);
@@ -475,9 +471,7 @@ static void run_pair(const struct ike_p1_proposal *p1, const struct ike_p2_propo
 {
   struct ike_config a, b;
   net_pair_config(&a, &b, mode, p1, p2);
-  start(&a, &b);
-  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
-  net_run(&net, net.now + 1000);
+  negotiate(&a, &b);
   for (int i = 0; i < 2; i++) {
     const struct net_side *s = &net.side[i];
     if (s->nadded != 1)
