@@ -1,13 +1,16 @@
-/* Plays the scenario table on two engines (engine_net) and judges each case
- * against its expectations; prints progress, a failure's expected and
- * observed lines side by side with the decoded wire, and a final table. */
+/* Plays one scenario in a fresh world and judges it: the logs, the wire,
+ * the retransmission schedule, the final SA state, then the recovery check
+ * (a clean negotiation on the same engines). A failure prints the expected
+ * and observed lines side by side and the wire decoded. */
 #include "runner.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
+#include "pcap_out.h"
 
 static const struct ike_p1_proposal p1_aes = {OAKLEY_ENCR_AES_CBC, 128, OAKLEY_HASH_SHA1,
                                               OAKLEY_GROUP_MODP1024, 28800};
@@ -15,96 +18,170 @@ static const struct ike_p2_proposal p2_esp = {ISAKMP_PROTO_ESP, ISAKMP_ESP_AES_C
                                               IPSEC_AUTH_HMAC_SHA1, 0, IPSEC_ENCAP_TUNNEL,
                                               3600, 0};
 
-/* The wire as the runner saw it: delivered datagrams (through the net's
- * rewrite hook, which has no context pointer, hence the statics) and
- * injected ones. */
-enum { TRACE_MAX = 128 };
-struct trace_entry {
-  int from;
-  bool injected;
-  uint8_t data[NET_MAX_PACKET];
-  size_t len;
-};
-static struct trace_entry trace[TRACE_MAX];
-static size_t ntrace;
-static struct net net;
-static struct ike_config cfg_a, cfg_b;
+static struct world world;
 static struct isakmp_msg msg;
 
-static void trace_add(int from, bool injected, const uint8_t *data, size_t len)
+void scenario_default_configs(struct ike_config *a, struct ike_config *b)
 {
-  if (ntrace >= TRACE_MAX || len > NET_MAX_PACKET)
-    return;
-  struct trace_entry *t = &trace[ntrace++];
-  t->from = from;
-  t->injected = injected;
-  memcpy(t->data, data, len);
-  t->len = len;
+  net_pair_config(a, b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
 }
 
-static void record(struct net_packet *p, unsigned delivered)
+/* Appends to why. */
+static void reason(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reason(char *why, size_t whylen, const char *fmt, ...)
 {
-  (void)delivered;
-  trace_add(1 - p->to, false, p->data, p->len);
+  size_t used = strlen(why);
+  if (used >= whylen)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why + used, whylen - used, fmt, ap);
+  va_end(ap);
 }
 
 /* Returns false when the action could not be carried out: a case whose
  * builder made no packet must not pass as "silence". */
-static bool do_action(const struct action *act)
+static bool do_action(struct world *w, const struct action *act)
 {
+  struct net *n = &w->net;
   switch (act->kind) {
   case ACT_END:
     break;
   case ACT_TRIGGER:
-    return ike_engine_trigger(net.side[act->side].e, net.now, (int)act->arg);
+    return ike_engine_trigger(n->side[act->side].e, n->now, (int)act->arg);
   case ACT_RUN:
-    net_run(&net, net.now + act->arg);
+    world_run(w, n->now + act->arg);
     break;
   case ACT_DUPLICATE: /* a copy right behind the original */
-    if (net.nq > 0 && net.nq < NET_MAX_QUEUE) {
-      memmove(&net.queue[1], &net.queue[0], net.nq * sizeof net.queue[0]);
-      net.nq++;
-    }
+    if (n->nq == 0 || n->nq >= NET_MAX_QUEUE)
+      return false;
+    memmove(&n->queue[1], &n->queue[0], n->nq * sizeof n->queue[0]);
+    n->nq++;
     break;
   case ACT_DROP_ALL:
-    net.drop_all = true;
+    n->drop_all = true;
     break;
   case ACT_FAIL_NEXT_SEND:
-    net.side[act->side].fail_next_send = true;
+    n->side[act->side].fail_next_send = true;
     break;
   case ACT_CORRUPT:
-    net.corrupt_at = (unsigned)act->arg;
-    net.corrupt_offset = act->offset;
+    n->corrupt_at = (unsigned)act->arg;
+    n->corrupt_offset = act->offset;
     break;
   case ACT_INJECT: {
     static uint8_t pkt[NET_MAX_PACKET];
-    size_t len = act->build(&net, act, pkt, sizeof pkt);
+    size_t len = act->build(w, act, pkt, sizeof pkt);
     if (len == 0)
       return false;
-    struct net_side *to = &net.side[act->side], *from = &net.side[1 - act->side];
-    trace_add(from->index, true, pkt, len);
-    ike_engine_input(to->e, net.now, from->addr, to->addr, pkt, len);
+    world_inject(w, act->side, pkt, len);
     break;
   }
+  case ACT_REPLAY:
+    return world_replay(w, (unsigned)act->arg);
+  case ACT_TRAFFIC:
+    return world_traffic(w, act->side, (unsigned)act->arg, act->esp);
+  case ACT_ADDRESS:
+    world_address(w, act->side, (uint32_t)act->arg);
+    break;
   }
   return true;
 }
 
-/* The notify type of a clear Informational side s sent, or 0. */
-static bool sent_notify(int s, uint16_t type)
+/* Decodes a trace entry, through its clear copy when it has one. */
+static bool decode_entry(const struct trace_entry *t, struct isakmp_msg *m)
 {
   struct isakmp_error err;
-  for (size_t i = 0; i < ntrace; i++) {
-    if (trace[i].from != s || trace[i].injected ||
-        !isakmp_decode(&msg, trace[i].data, trace[i].len, &err))
+  if (t->kind != TR_IKE)
+    return false;
+  if (t->clear_len)
+    return isakmp_decode(m, t->clear, t->clear_len, &err);
+  return isakmp_decode(m, t->data, t->len, &err);
+}
+
+static bool has_notify(const struct isakmp_msg *m, uint16_t type)
+{
+  for (size_t k = 0; k < m->npayloads; k++)
+    if (m->payloads[k].type == ISAKMP_NP_N && m->payloads[k].u.notify.type == type)
+      return true;
+  return false;
+}
+
+/* A clear Informational from side s carrying this notify. */
+static bool sent_clear_notify(const struct world *w, int s, uint16_t type)
+{
+  for (size_t i = 0; i < w->ntrace; i++) {
+    const struct trace_entry *t = &w->trace[i];
+    if (t->from != s || t->injected || t->clear_len || !decode_entry(t, &msg))
       continue;
-    if (msg.hdr.exchange != ISAKMP_XCHG_INFO)
-      continue;
-    for (size_t k = 0; k < msg.npayloads; k++)
-      if (msg.payloads[k].type == ISAKMP_NP_N && msg.payloads[k].u.notify.type == type)
-        return true;
+    if (msg.hdr.exchange == ISAKMP_XCHG_INFO && !(msg.hdr.flags & ISAKMP_FLAG_E) &&
+        has_notify(&msg, type))
+      return true;
   }
   return false;
+}
+
+static bool wire_matches(const struct trace_entry *t, const struct wire_expect *x)
+{
+  char sym[200];
+  if (t->from != x->from || t->injected || !decode_entry(t, &msg) ||
+      msg.hdr.exchange != x->exchange)
+    return false;
+  isakmp_payload_symbols(&msg, sym, sizeof sym);
+  if (x->payloads && strcmp(sym, x->payloads) != 0)
+    return false;
+  return !x->notify || has_notify(&msg, x->notify);
+}
+
+static bool judge_wire(const struct world *w, const struct wire_expect *x, char *why,
+                       size_t whylen)
+{
+  size_t from = 0;
+  for (; x && x->exchange; x++) {
+    while (from < w->ntrace && !wire_matches(&w->trace[from], x))
+      from++;
+    if (from == w->ntrace) {
+      reason(why, whylen, "wire: no datagram %c->%c exchange %u %s notify %u (in order)\n",
+             'A' + x->from, 'B' - x->from, x->exchange, x->payloads ? x->payloads : "(any)",
+             x->notify);
+      return false;
+    }
+    from++;
+  }
+  return true;
+}
+
+/* The side's first datagram and its copies: when each copy went out. */
+static bool judge_resends(const struct world *w, int s, const uint32_t *want, char *why,
+                          size_t whylen)
+{
+  const struct trace_entry *first = NULL;
+  uint64_t got[16];
+  size_t ngot = 0, nwant = 0;
+  for (size_t i = 0; i < w->ntrace; i++) {
+    const struct trace_entry *t = &w->trace[i];
+    if (t->kind != TR_IKE || t->from != s || t->injected)
+      continue;
+    if (!first)
+      first = t;
+    else if (t->len == first->len && memcmp(t->data, first->data, t->len) == 0 && ngot < 16)
+      got[ngot++] = t->at_ms - first->at_ms;
+  }
+  while (want[nwant])
+    nwant++;
+  bool same = ngot == nwant;
+  for (size_t i = 0; same && i < nwant; i++)
+    same = got[i] == want[i];
+  if (!same) {
+    reason(why, whylen, "side %c: first datagram resent at", 'A' + s);
+    for (size_t i = 0; i < ngot; i++)
+      reason(why, whylen, " +%llu", (unsigned long long)got[i]);
+    reason(why, whylen, " ms; want");
+    for (size_t i = 0; i < nwant; i++)
+      reason(why, whylen, " +%u", want[i]);
+    reason(why, whylen, " ms\n");
+  }
+  return same;
 }
 
 static unsigned count_line(const struct net_side *s, const char *line)
@@ -113,6 +190,126 @@ static unsigned count_line(const struct net_side *s, const char *line)
   for (size_t i = 0; i < s->nlogs; i++)
     n += strcmp(s->logs[i], line) == 0;
   return n;
+}
+
+/* Counts are written EXACTLY(n): stored n + 1, 0 meaning unchecked. */
+static void check_count(int want, size_t got, char side, const char *what, bool *ok, char *why,
+                        size_t whylen)
+{
+  if (want && got != (size_t)(want - 1)) {
+    reason(why, whylen, "side %c: %zu %s, want %d\n", side, got, what, want - 1);
+    *ok = false;
+  }
+}
+
+static bool judge_side(const struct world *w, const struct side_expect *x, int si, char *why,
+                       size_t whylen)
+{
+  const struct net_side *s = &w->net.side[si];
+  char side = (char)('A' + si);
+  bool ok = true;
+  size_t from = 0;
+  for (size_t i = 0; x->in_order && x->in_order[i]; i++) {
+    long at = net_find_log(s, x->in_order[i], from);
+    if (at < 0) {
+      reason(why, whylen, "side %c: missing (in order) \"%s\"\n", side, x->in_order[i]);
+      ok = false;
+      break;
+    }
+    from = (size_t)at + 1;
+  }
+  for (size_t i = 0; x->absent && x->absent[i]; i++)
+    if (net_find_log(s, x->absent[i], 0) >= 0) {
+      reason(why, whylen, "side %c: must not appear \"%s\"\n", side, x->absent[i]);
+      ok = false;
+    }
+  if (x->count_line && count_line(s, x->count_line) != x->count) {
+    reason(why, whylen, "side %c: \"%s\" %u times, want %u\n", side, x->count_line,
+           count_line(s, x->count_line), x->count);
+    ok = false;
+  }
+  check_count(x->nlogs, s->nlogs, side, "log lines", &ok, why, whylen);
+  check_count(x->ipsec_sas, s->nadded, side, "IPsec SAs installed", &ok, why, whylen);
+  check_count(x->ike_sas, ike_engine_sa_count(s->e), side, "IKE SAs held", &ok, why, whylen);
+  check_count(x->ipsec_up, ike_engine_ipsec_count(s->e), side, "IPsec SAs up", &ok, why, whylen);
+  check_count(x->esp_delivered, w->esp_delivered[si], side, "inner packets delivered", &ok, why,
+              whylen);
+  if (x->ike_established) {
+    size_t up = 0;
+    struct ike_sa_info info;
+    for (size_t i = 0; ike_engine_sa_info(s->e, i, &info); i++)
+      up += info.state == IKE_P1_ESTABLISHED;
+    check_count(x->ike_established, up, side, "IKE SAs established", &ok, why, whylen);
+  }
+  if (x->sends_notify && !sent_clear_notify(w, si, x->sends_notify)) {
+    reason(why, whylen, "side %c: no clear notify %u sent\n", side, x->sends_notify);
+    ok = false;
+  }
+  if (x->resends && !judge_resends(w, si, x->resends, why, whylen))
+    ok = false;
+  char broken[200];
+  if (!ike_engine_consistent(s->e, broken, sizeof broken)) {
+    reason(why, whylen, "side %c: engine tables inconsistent: %s\n", side, broken);
+    ok = false;
+  }
+  return ok;
+}
+
+/* After the case: both engines take the default config (at their current
+ * addresses), the wire is clean, and rule 1 must come up from A with
+ * traffic flowing both ways. */
+static bool recover(struct world *w, char *why, size_t whylen)
+{
+  struct ike_config a, b;
+  char err[256];
+  struct net *n = &w->net;
+  scenario_default_configs(&a, &b);
+  a.rules[0].my_ip = b.rules[0].secure_gateway = n->side[0].addr.addr;
+  b.rules[0].my_ip = a.rules[0].secure_gateway = n->side[1].addr.addr;
+  w->impair = NULL;
+  n->drop_all = false;
+  n->drop_next = 0;
+  n->corrupt_at = 0;
+  n->side[0].fail_next_send = n->side[1].fail_next_send = false;
+  /* Let what the case left under way finish or time out first. */
+  world_run(w, n->now + 600000);
+  if (!ike_engine_reconfigure(n->side[0].e, n->now, &a, err, sizeof err) ||
+      !ike_engine_reconfigure(n->side[1].e, n->now, &b, err, sizeof err)) {
+    reason(why, whylen, "recovery: default config refused: %s\n", err);
+    return false;
+  }
+  w->cfg[0] = a;
+  w->cfg[1] = b;
+  world_run(w, n->now);
+  unsigned before[2] = {w->esp_delivered[0], w->esp_delivered[1]};
+  if (!world_traffic(w, 0, 1, ESP_CLEAN)) {
+    /* No SA: ask the engine, as the datapath would, and wait. */
+    if (!ike_engine_trigger(n->side[0].e, n->now, 1)) {
+      reason(why, whylen, "recovery: rule 1 cannot be triggered\n");
+      return false;
+    }
+    world_run(w, n->now + 60000);
+    before[1] = w->esp_delivered[1];
+    if (!world_traffic(w, 0, 1, ESP_CLEAN)) {
+      reason(why, whylen, "recovery: rule 1 did not come up again on side A\n");
+      return false;
+    }
+  }
+  if (!world_traffic(w, 1, 1, ESP_CLEAN)) {
+    reason(why, whylen, "recovery: side B has no SA to answer with\n");
+    return false;
+  }
+  bool ok = w->esp_delivered[1] == before[1] + 1 && w->esp_delivered[0] == before[0] + 1;
+  if (!ok)
+    reason(why, whylen, "recovery: traffic did not pass both ways (A->B %u, B->A %u)\n",
+           w->esp_delivered[1] - before[1], w->esp_delivered[0] - before[0]);
+  char broken[200];
+  for (int s = 0; s < 2; s++)
+    if (!ike_engine_consistent(n->side[s].e, broken, sizeof broken)) {
+      reason(why, whylen, "recovery: side %c tables inconsistent: %s\n", 'A' + s, broken);
+      ok = false;
+    }
+  return ok;
 }
 
 static void print_side_by_side(FILE *out, const struct side_expect *x, const struct net_side *s)
@@ -141,94 +338,80 @@ static void print_side_by_side(FILE *out, const struct side_expect *x, const str
   }
 }
 
-static void print_wire(FILE *out)
+static const char *const impair_names[] = {"",          " DROPPED", " DUPLICATED", " DELAYED",
+                                           " REORDERED", " TRUNCATED", " FLIPPED",
+                                           " BODY-CORRUPTED"};
+
+static void print_wire(FILE *out, const struct world *w)
 {
-  struct isakmp_error err;
-  fprintf(out, "    wire:\n");
-  for (size_t i = 0; i < ntrace; i++) {
-    char sym[200] = "(undecodable)";
-    if (isakmp_decode(&msg, trace[i].data, trace[i].len, &err)) {
-      if (msg.hdr.flags & ISAKMP_FLAG_E)
-        snprintf(sym, sizeof sym, "xchg %u, encrypted", msg.hdr.exchange);
-      else {
-        char p[160];
-        isakmp_payload_symbols(&msg, p, sizeof p);
-        snprintf(sym, sizeof sym, "xchg %u %s", msg.hdr.exchange, p);
+  fprintf(out, "    wire (clear copies of encrypted messages in brackets):\n");
+  for (size_t i = 0; i < w->ntrace; i++) {
+    const struct trace_entry *t = &w->trace[i];
+    char sym[240] = "ESP";
+    if (t->kind == TR_IKE) {
+      struct isakmp_error err;
+      snprintf(sym, sizeof sym, "(undecodable)");
+      if (isakmp_decode(&msg, t->data, t->len, &err)) {
+        char p[160] = "";
+        bool enc = msg.hdr.flags & ISAKMP_FLAG_E;
+        if (enc && t->clear_len && decode_entry(t, &msg))
+          isakmp_payload_symbols(&msg, p, sizeof p);
+        else if (!enc)
+          isakmp_payload_symbols(&msg, p, sizeof p);
+        snprintf(sym, sizeof sym, "xchg %u %s%s%s", msg.hdr.exchange, enc ? "[" : "",
+                 enc && !*p ? "encrypted" : p, enc ? "]" : "");
+      } else {
+        snprintf(sym, sizeof sym, "(refused: %.200s)", err.text);
       }
     }
-    fprintf(out, "    %3zu %c->%c%s %4zu bytes  %s\n", i + 1, 'A' + trace[i].from,
-            'B' - trace[i].from, trace[i].injected ? " (injected)" : "", trace[i].len, sym);
+    fprintf(out, "    %3zu t+%-7llu %c->%c%s%s %4zu bytes  %s\n", i + 1,
+            (unsigned long long)(t->at_ms - 1000000), 'A' + t->from, 'B' - t->from,
+            t->injected ? " (injected)" : "", t->impaired < 8 ? impair_names[t->impaired] : "",
+            t->len, sym);
   }
 }
 
-/* Checks one side; appends reasons to why. */
-static bool judge_side(const struct side_expect *x, const struct net_side *s, char *why,
-                       size_t whylen)
+bool run_scenario(const struct scenario *sc, const struct run_options *opt, char *why,
+                  size_t whylen)
 {
-  char side = (char)('A' + s->index);
-  size_t used = strlen(why);
-#define FAILF(...) \
-  (used += (size_t)snprintf(why + used, used < whylen ? whylen - used : 0, __VA_ARGS__), ok = false)
-  bool ok = true;
-  size_t from = 0;
-  for (size_t i = 0; x->in_order && x->in_order[i]; i++) {
-    long at = net_find_log(s, x->in_order[i], from);
-    if (at < 0) {
-      FAILF("side %c: missing (in order) \"%s\"\n", side, x->in_order[i]);
-      break;
-    }
-    from = (size_t)at + 1;
-  }
-  for (size_t i = 0; x->absent && x->absent[i]; i++)
-    if (net_find_log(s, x->absent[i], 0) >= 0)
-      FAILF("side %c: must not appear \"%s\"\n", side, x->absent[i]);
-  if (x->count_line && count_line(s, x->count_line) != x->count)
-    FAILF("side %c: \"%s\" %u times, want %u\n", side, x->count_line,
-          count_line(s, x->count_line), x->count);
-  if (x->nlogs && s->nlogs != (size_t)(x->nlogs - 1))
-    FAILF("side %c: %zu log lines, want %d\n", side, s->nlogs, x->nlogs - 1);
-  if (x->ipsec_sas && s->nadded != (size_t)(x->ipsec_sas - 1))
-    FAILF("side %c: %zu IPsec SAs installed, want %d\n", side, s->nadded, x->ipsec_sas - 1);
-  size_t ike = ike_engine_sa_count(s->e);
-  if (x->ike_sas && ike != (size_t)(x->ike_sas - 1))
-    FAILF("side %c: %zu IKE SAs held, want %d\n", side, ike, x->ike_sas - 1);
-  if (x->sends_notify && !sent_notify(s->index, x->sends_notify))
-    FAILF("side %c: no clear notify %u sent\n", side, x->sends_notify);
-#undef FAILF
-  return ok;
-}
-
-bool run_scenario(const struct scenario *sc, FILE *out, char *why, size_t whylen)
-{
+  struct ike_config a, b;
   why[0] = '\0';
-  ntrace = 0;
-  net_pair_config(&cfg_a, &cfg_b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  scenario_default_configs(&a, &b);
   if (sc->tweak)
-    sc->tweak(&cfg_a, &cfg_b);
+    sc->tweak(&a, &b);
   char err[256];
-  if (!net_init(&net, &cfg_a, &cfg_b, 7, err, sizeof err)) {
+  if (!world_init(&world, &a, &b, sc->impair, err, sizeof err)) {
     snprintf(why, whylen, "config refused: %s\n", err);
     return false;
   }
-  net.rewrite = record;
   bool ok = true;
   for (const struct action *act = sc->actions; act->kind != ACT_END; act++)
-    if (!do_action(act)) {
-      size_t used = strlen(why);
-      snprintf(why + used, whylen - used, "action %td (kind %d) could not be carried out\n",
-               act - sc->actions + 1, (int)act->kind);
+    if (!do_action(&world, act)) {
+      reason(why, whylen, "action %td (kind %d) could not be carried out\n",
+             act - sc->actions + 1, (int)act->kind);
       ok = false;
     }
-  ok = judge_side(&sc->expect[0], &net.side[0], why, whylen) && ok;
-  ok = judge_side(&sc->expect[1], &net.side[1], why, whylen) && ok;
-  if (!ok && out) {
-    fprintf(out, "  FAIL %s (covers %s): %s\n", sc->id, sc->covers, sc->what);
-    fputs(why, out);
+  ok = judge_side(&world, &sc->expect[0], SIDE_A, why, whylen) && ok;
+  ok = judge_side(&world, &sc->expect[1], SIDE_B, why, whylen) && ok;
+  ok = judge_wire(&world, sc->wire, why, whylen) && ok;
+  if (!ok && opt->details) {
+    fprintf(opt->details, "  FAIL %s (covers %s): %s\n", sc->id, sc->covers, sc->what);
+    fputs(why, opt->details);
     for (int s = 0; s < 2; s++)
-      print_side_by_side(out, &sc->expect[s], &net.side[s]);
-    print_wire(out);
+      print_side_by_side(opt->details, &sc->expect[s], &world.net.side[s]);
+    print_wire(opt->details, &world);
   }
-  net_free(&net);
+  if (ok && !sc->no_recovery && !recover(&world, why, whylen)) {
+    ok = false;
+    if (opt->details) {
+      fprintf(opt->details, "  FAIL %s (covers %s): after the case\n", sc->id, sc->covers);
+      fputs(why, opt->details);
+      print_wire(opt->details, &world);
+    }
+  }
+  if (opt->pcap_dir && !pcap_write_case(opt->pcap_dir, sc->id, &world, err, sizeof err))
+    reason(why, whylen, "pcap: %s\n", err);
+  world_free(&world);
   return ok;
 }
 

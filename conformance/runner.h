@@ -1,4 +1,4 @@
-/* Runs one scenario on a fresh two-engine network. */
+/* Runs one scenario in a fresh world (world.h). */
 #ifndef IKELAB_CONFORM_RUNNER_H
 #define IKELAB_CONFORM_RUNNER_H
 
@@ -7,10 +7,20 @@
 
 #include "scenario.h"
 
-/* Returns true when every expectation holds. On failure why holds one line
- * per broken expectation, and (when out is set) the details are printed. */
-bool run_scenario(const struct scenario *sc, FILE *out, char *why, size_t whylen);
+struct run_options {
+  FILE *details;          /* a failure's side-by-side lines and wire, or NULL */
+  const char *pcap_dir;   /* write <id>.pcap and <id>.clear.pcap here, or NULL */
+};
+
+/* Returns true when every expectation and the recovery check hold. On
+ * failure why holds one line per broken expectation. */
+bool run_scenario(const struct scenario *sc, const struct run_options *opt, char *why,
+                  size_t whylen);
 /* Whether the case names this row (a whole token of its covers list). */
 bool scenario_covers(const struct scenario *sc, const char *row);
+/* The configs every case starts from before its tweak: rule 1 between
+ * 10.0.0.1 and 10.0.0.2, AES-128/SHA1/MODP1024 and ESP AES-128/SHA1
+ * tunnel, Main Mode. */
+void scenario_default_configs(struct ike_config *a, struct ike_config *b);
 
 #endif

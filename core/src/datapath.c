@@ -127,7 +127,7 @@ void dp_outbound(struct datapath *dp, const struct ike_config *cfg, uint64_t now
     return;
   }
   res->rule = s->sa.rule;
-  if (!s->sa.udp_encap) {
+  if (!s->sa.udp_encap && !dp->raw_esp) {
     /* Checked before encap so no sequence number is spent on it. */
     drop(dp, res, DP_DROP_NOT_UDP);
     return;

@@ -503,6 +503,35 @@ void ike_engine_shutdown(struct ike_engine *e, uint64_t now_ms)
   down_where(e, always, NULL);
 }
 
+/* Our address is gone: every SA that used it is dropped here, with nothing
+ * sent (a Delete from the new address would not match the peer's SA). The
+ * next trigger negotiates from the new address. */
+void ike_engine_address_changed(struct ike_engine *e, uint64_t now_ms, uint32_t addr)
+{
+  uint32_t old = e->host.local.addr;
+  e->now = now_ms;
+  if (addr == old)
+    return;
+  log_simple(e, LOG_P1, 0, addr);
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    struct p2_sa *q = &e->p2[i];
+    if (q->state == P2_FREE || q->local.addr != old)
+      continue;
+    if (q->state == P2_ESTABLISHED)
+      p2_sa_event(e, q, IKE_EV_SA_DEL);
+    p2_free(e, q);
+  }
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+    struct p1_sa *sa = &e->p1[i];
+    if (sa->state == P1_FREE || sa->local.addr != old)
+      continue;
+    if (sa->state == P1_ESTABLISHED)
+      emit_result(e, IKE_RESULT_PHASE1_DELETED, sa->rule, 0, sa->peer);
+    p1_free(e, sa);
+  }
+  e->host.local.addr = addr;
+}
+
 /* Compares the rule an SA was made under (ctx: the old config) with the
  * new config's: gone, inactive, another peer or another key. */
 static bool rule_changed(const struct ike_engine *e, int rule, const void *ctx)

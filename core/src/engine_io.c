@@ -218,6 +218,31 @@ static bool encrypt_chain(const struct p1_sa *p1, uint8_t *buf, size_t *len, siz
   return true;
 }
 
+/* Hands the host a protected message's plaintext (ike_host.clear). */
+static void report_clear(struct ike_engine *e, bool sent, const struct isakmp_hdr *h,
+                         const struct p1_sa *p1, const uint8_t *body, size_t len)
+{
+  static uint8_t msg[ISAKMP_HDR_LEN + ENGINE_MAX_MSG];
+  struct buf_writer w;
+  if (!e->host.clear)
+    return;
+  bw_init(&w, msg, sizeof msg);
+  bw_bytes(&w, h->icookie, 8);
+  bw_bytes(&w, h->rcookie, 8);
+  bw_u8(&w, h->next_payload);
+  bw_u8(&w, (uint8_t)(h->major << 4 | (h->minor & 0x0f)));
+  bw_u8(&w, h->exchange);
+  bw_u8(&w, h->flags & (uint8_t)~ISAKMP_FLAG_E);
+  bw_u32(&w, h->msgid);
+  bw_u32(&w, (uint32_t)(ISAKMP_HDR_LEN + len));
+  bw_bytes(&w, body, len);
+  if (!bw_ok(&w))
+    return;
+  struct ike_clear c = {sent, sent ? p1->local : p1->peer, sent ? p1->peer : p1->local, msg,
+                        bw_pos(&w)};
+  e->host.clear(e->host.clear_ctx, &c);
+}
+
 bool send_message(struct ike_engine *e, struct p1_sa *p1, struct sent_packet *keep,
                   struct isakmp_msg *msg, bool encrypt, uint8_t *iv, bool expect_reply)
 {
@@ -228,10 +253,13 @@ bool send_message(struct ike_engine *e, struct p1_sa *p1, struct sent_packet *ke
     bw_init(&w, e->chain, sizeof e->chain);
     isakmp_encode_chain(msg, &w);
     len = bw_pos(&w);
-    if (!bw_ok(&w) || !encrypt_chain(p1, e->chain, &len, sizeof e->chain, iv))
+    if (!bw_ok(&w))
+      return false;
+    msg->hdr.next_payload = msg->npayloads ? msg->payloads[0].type : ISAKMP_NP_NONE;
+    report_clear(e, true, &msg->hdr, p1, e->chain, len);
+    if (!encrypt_chain(p1, e->chain, &len, sizeof e->chain, iv))
       return false;
     msg->hdr.flags |= ISAKMP_FLAG_E;
-    msg->hdr.next_payload = msg->npayloads ? msg->payloads[0].type : ISAKMP_NP_NONE;
     msg->encrypted = slice_of(e->chain, len);
   }
   n = isakmp_encode(msg, e->wire, sizeof e->wire);
@@ -265,6 +293,7 @@ bool decrypt_body(struct ike_engine *e, const struct p1_sa *p1, const uint8_t *i
   if (!ike_cbc_decrypt(p1->keys.encr, p1->keys.enc_key, p1->keys.key_len, iv, e->plain, len,
                        e->plain))
     return false;
+  report_clear(e, false, &e->in_msg.hdr, p1, e->plain, len);
   isakmp_msg_reset(&e->body_msg);
   e->body_msg.hdr = e->in_msg.hdr;
   return isakmp_decode_chain(&e->body_msg, e->in_msg.hdr.next_payload,

@@ -6,13 +6,26 @@
 #include "ikelab/det_random.h"
 #include "ikelab/isakmp_types.h"
 
+/* The engine reports a message's clear copy just before sending it. */
+static void clear_copy(void *ctx, const struct ike_clear *c)
+{
+  struct net_side *s = ctx;
+  if (c->sent && c->len <= sizeof s->pending_clear) {
+    memcpy(s->pending_clear, c->msg, c->len);
+    s->pending_clear_len = c->len;
+  }
+}
+
 static bool sink(void *ctx, const struct ike_event *ev)
 {
   struct net_side *s = ctx;
   struct net *n = s->net;
+  size_t clear_len;
   switch (ev->kind) {
   case IKE_EV_SEND:
     s->sends++;
+    clear_len = s->pending_clear_len;
+    s->pending_clear_len = 0;
     if (s->fail_next_send) {
       s->fail_next_send = false;
       return false;
@@ -35,6 +48,8 @@ static bool sink(void *ctx, const struct ike_event *ev)
         p->dst.port = (uint16_t)(p->dst.port - NET_NAT_OFFSET);
       memcpy(p->data, ev->u.send.data, ev->u.send.len);
       p->len = ev->u.send.len;
+      memcpy(p->clear, s->pending_clear, clear_len);
+      p->clear_len = clear_len;
     }
     return true;
   case IKE_EV_LOG:
@@ -70,7 +85,8 @@ bool net_init(struct net *n, const struct ike_config *a, const struct ike_config
     s->addr = (struct ike_endpoint){0x0a000001u + (uint32_t)i, 500};
     s->rng = seed * 2 + (uint64_t)i;
     struct ike_host host = {.random = det_random_fill, .random_ctx = &s->rng, .sink = sink,
-                            .sink_ctx = s, .local = s->addr};
+                            .sink_ctx = s, .local = s->addr,
+                            .clear = clear_copy, .clear_ctx = s};
     s->e = ike_engine_new(cfg[i], &host, why, whylen);
     if (!s->e) {
       net_free(n);

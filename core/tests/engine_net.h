@@ -15,6 +15,9 @@ struct net_packet {
   struct ike_endpoint from, dst;
   uint8_t data[NET_MAX_PACKET];
   size_t len;
+  /* The sender's clear copy of an encrypted message (ike_host.clear). */
+  uint8_t clear[NET_MAX_PACKET];
+  size_t clear_len;
 };
 
 struct net_side {
@@ -29,6 +32,8 @@ struct net_side {
   size_t nresults;
   unsigned sends;          /* datagrams handed to the network */
   bool fail_next_send;
+  uint8_t pending_clear[NET_MAX_PACKET]; /* for the datagram about to be sent */
+  size_t pending_clear_len;
   struct net *net;
   int index;
 };

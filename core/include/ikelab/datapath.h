@@ -49,6 +49,9 @@ struct dp_stats {
 
 struct datapath {
   struct esp_table table;
+  /* The host can carry plain ESP (IP protocol 50), not only ESP in UDP.
+   * ikelabd cannot (it has no raw socket); the conformance world can. */
+  bool raw_esp;
   bool volume_soft[ESP_TABLE_CAP];      /* soft volume limit reported, by slot */
   uint64_t trigger_ms[DP_RULE_MAX + 1]; /* when rule N was last triggered, 0 never */
   uint64_t keepalive_ms;                /* when keepalives last went out */

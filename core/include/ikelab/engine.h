@@ -93,6 +93,19 @@ struct ike_event {
 /* Returns false only for a SEND that failed. */
 typedef bool (*ike_sink_fn)(void *ctx, const struct ike_event *ev);
 
+/* A protected message in the clear, for test benches and debugging (what
+ * Wireshark's IKEv1 decryption table gives). msg is the whole message: the
+ * header with the E flag cleared and its length covering the plaintext
+ * (padding included in received ones). Received messages are reported once decrypted, before
+ * their HASH is checked: a forged message shows up here too. */
+struct ike_clear {
+  bool sent;
+  struct ike_endpoint from, to;
+  const uint8_t *msg;
+  size_t len;
+};
+typedef void (*ike_clear_fn)(void *ctx, const struct ike_clear *c);
+
 struct ike_host {
   ike_random_fn random;
   void *random_ctx;
@@ -104,6 +117,9 @@ struct ike_host {
    * the 4-byte non-ESP marker on the wire: the host strips it on input and
    * adds it on output; the engine never sees it. */
   uint16_t natt_port;
+  /* Optional (NULL: not wanted, and it costs nothing). */
+  ike_clear_fn clear;
+  void *clear_ctx;
 };
 
 /* Creates an engine for a config that passed ike_config_check(). Returns
@@ -137,6 +153,12 @@ void ike_engine_shutdown(struct ike_engine *e, uint64_t now_ms);
  * Deletes); the rest are kept. False (and nothing changed) on a bad config. */
 bool ike_engine_reconfigure(struct ike_engine *e, uint64_t now_ms, const struct ike_config *cfg,
                             char *why, size_t whylen);
+
+/* Our public address changed (a new DHCP or PPP lease): logs P1 "!! WAN IP
+ * changed to <addr>" and drops, without sending anything, every SA bound to
+ * the old address; rules with a fixed My IP other than it are untouched.
+ * The next trigger negotiates from addr. */
+void ike_engine_address_changed(struct ike_engine *e, uint64_t now_ms, uint32_t addr);
 
 /* When the engine next needs a tick (UINT64_MAX: nothing pending). */
 uint64_t ike_engine_next_timer(const struct ike_engine *e);

@@ -1,0 +1,214 @@
+/* Table 27-1 (LOGS.md K1-K21): one case per row and per cause, each row
+ * named in the case's covers. Tweaks are the only code; they mirror how
+ * core/tests/test_engine_krows.c provokes each row. */
+#include <string.h>
+
+#include "ikelab/isakmp_types.h"
+#include "builders.h"
+#include "scenario.h"
+
+/* ---- config tweaks (defaults: rule 1, AES-128/SHA1/MODP1024, ESP tunnel) -- */
+
+static void aggressive(struct ike_config *a, struct ike_config *b)
+{
+  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
+}
+static void p1_cipher(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p1[0].encr = OAKLEY_ENCR_3DES_CBC;
+  a->rules[0].p1[0].key_bits = 0;
+}
+static void p1_hash(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p1[0].hash = OAKLEY_HASH_MD5;
+}
+static void p1_group(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p1[0].group = OAKLEY_GROUP_MODP1536;
+}
+static void p1_lifetime(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p1[0].life_seconds = 86400;
+}
+static void p2_protocol(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p2[0].protocol = ISAKMP_PROTO_AH;
+  a->rules[0].p2[0].encr = 0;
+  a->rules[0].p2[0].key_bits = 0;
+}
+static void p2_mode(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p2[0].encap = IPSEC_ENCAP_TRANSPORT;
+}
+static void p2_pfs(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].p2[0].pfs = OAKLEY_GROUP_MODP1024;
+}
+/* A offers a remote net that is not B's local one. */
+static void bad_local_id(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].remote = addr_subnet(IPV4(192, 168, 9, 0), 0xffffff00u);
+}
+static void bad_remote_id(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->rules[0].local = addr_subnet(IPV4(192, 168, 8, 0), 0xffffff00u);
+}
+/* B's rule 1 is dynamic (Secure Gateway 0.0.0.0); rule 2 already claims
+ * A's network for another gateway. */
+static void k15_conflict(struct ike_config *a, struct ike_config *b)
+{
+  (void)a;
+  b->rules[0].secure_gateway = 0;
+  b->rules[1] = b->rules[0];
+  b->rules[1].number = 2;
+  b->rules[1].secure_gateway = IPV4(10, 0, 0, 9);
+  b->rules[1].remote = addr_subnet(IPV4(192, 168, 1, 0), 0xffffff00u);
+  b->nrules = 2;
+}
+static void k16_loopback(struct ike_config *a, struct ike_config *b)
+{
+  b->rules[0].secure_gateway = 0;
+  a->rules[0].local = addr_span(IPV4(127, 0, 0, 1), IPV4(127, 0, 0, 9));
+}
+/* Rule 2 on both sides: the same networks, negotiated with 3DES so that the
+ * responder's Phase 1 picks its rule 2 while rule 1's SA is up. */
+static void k17_second_rule(struct ike_config *a, struct ike_config *b)
+{
+  b->rules[0].secure_gateway = 0;
+  a->rules[1] = a->rules[0];
+  a->rules[1].number = 2;
+  a->rules[1].p1[0].encr = OAKLEY_ENCR_3DES_CBC;
+  a->rules[1].p1[0].key_bits = 0;
+  a->nrules = 2;
+  b->rules[1] = b->rules[0];
+  b->rules[1].number = 2;
+  b->rules[1].p1[0] = a->rules[1].p1[0];
+  b->nrules = 2;
+}
+static void k18_limit_one(struct ike_config *a, struct ike_config *b)
+{
+  (void)b;
+  a->g.max_active_phase2 = 1;
+  a->rules[1] = a->rules[0];
+  a->rules[1].number = 2;
+  a->rules[1].local = addr_subnet(IPV4(192, 168, 3, 0), 0xffffff00u);
+  a->nrules = 2;
+}
+static void k21_budget_three(struct ike_config *a, struct ike_config *b)
+{
+  (void)a;
+  b->g.error_budget = 3;
+}
+
+/* ---- shared action lists and traces ------------------------------------ */
+
+/* A minute covers the whole retransmission span (3 x 10 s) and stays
+ * under the 2-minute idle time-out (P6), which would take the SAs down. */
+static const struct action trigger_and_run[] = {TRIGGER(SIDE_A, 1), RUN(60000), {.kind = ACT_END}};
+
+#define NO_PROPOSAL                                                                      \
+  .actions = trigger_and_run,                                                            \
+  .expect = {{.ipsec_sas = EXACTLY(0)},                                                  \
+             {.count_line = "!! No proposal chosen", .count = 1, .ipsec_sas = EXACTLY(0)}}
+
+/* Phase 2 causes: Phase 1 completed first, on both sides. */
+#define NO_PROPOSAL_P2                                                                   \
+  .actions = trigger_and_run,                                                            \
+  .expect = {{.ipsec_sas = EXACTLY(0)},                                                  \
+             {.in_order = LINES("Phase 1 IKE SA process done", "Start Phase 2: Quick Mode", \
+                                "!! No proposal chosen"),                                \
+              .count_line = "!! No proposal chosen", .count = 1, .ipsec_sas = EXACTLY(0)}}
+
+static const struct scenario cases[] = {
+    {.id = "K1-K9-main", .covers = "K1 K2 K4 K6 K7 K8 K9", .what = "clean Main Mode + Quick Mode: both traces whole, in order", .tweak = NULL, trigger_and_run,
+     {{.in_order = LINES("Cannot find outbound SA for rule <#1>",
+                         "Send Main Mode request to <10.0.0.2>", "Send:<SA>", "Recv:<SA>",
+                         "Send:<KE><NONCE>", "Recv:<KE><NONCE>", "Send:<ID><HASH>",
+                         "Recv:<ID><HASH>", "Phase 1 IKE SA process done",
+                         "Start Phase 2: Quick Mode", "Send:<HASH><SA><NONCE><ID><ID>",
+                         "Recv:<HASH><SA><NONCE><ID><ID>", "Send:<HASH>"),
+       .nlogs = EXACTLY(13), .ipsec_sas = EXACTLY(1)},
+      /* The responder trace of LOGS.md "Rendering", line for line. */
+      {.in_order = LINES("Recv Main Mode request from <10.0.0.1>", "Recv:<SA>", "Send:<SA>",
+                         "Recv:<KE><NONCE>", "Send:<KE><NONCE>", "Recv:<ID><HASH>",
+                         "Send:<ID><HASH>", "Phase 1 IKE SA process done",
+                         "Recv:<HASH><SA><NONCE><ID><ID>", "Start Phase 2: Quick Mode",
+                         "Send:<HASH><SA><NONCE><ID><ID>", "Recv:<HASH>"),
+       .nlogs = EXACTLY(12), .ipsec_sas = EXACTLY(1)}}},
+    {.id = "K3-K5-aggressive", .covers = "K3 K5", .what = "clean Aggressive Mode + Quick Mode", .tweak = aggressive, trigger_and_run,
+     {{.in_order = LINES("Send Aggressive Mode request to <10.0.0.2>", "Send:<SA><KE><NONCE><ID>",
+                         "Recv:<SA><KE><NONCE><ID><HASH>", "Phase 1 IKE SA process done"),
+       .ipsec_sas = EXACTLY(1)},
+      {.in_order = LINES("Recv Aggressive Mode request from <10.0.0.1>",
+                         "Recv:<SA><KE><NONCE><ID>", "Send:<SA><KE><NONCE><ID><HASH>",
+                         "Recv:<HASH>", "Phase 1 IKE SA process done"),
+       .ipsec_sas = EXACTLY(1)}}},
+    {.id = "K10-in-process", .covers = "K10", .what = "a second trigger while Phase 1 is under way", .tweak = NULL, ACTIONS(TRIGGER(SIDE_A, 1), TRIGGER(SIDE_A, 1), RUN(1000)),
+     {{.in_order = LINES("Send Main Mode request to <10.0.0.2>", "!! IKE Negotiation is in process"),
+       .count_line = "!! IKE Negotiation is in process", .count = 1, .ipsec_sas = EXACTLY(1)},
+      {.absent = LINES("!! IKE Negotiation is in process"), .ipsec_sas = EXACTLY(1)}}},
+    {.id = "K11-dup-mm1", .covers = "K11", .what = "the network delivers Main Mode 1 twice", .tweak = NULL, ACTIONS(TRIGGER(SIDE_A, 1), {.kind = ACT_DUPLICATE}, RUN(1000)),
+     {{.absent = LINES("!! Duplicate requests with the same cookie"), .ipsec_sas = EXACTLY(1)},
+      {.in_order = LINES("Recv Main Mode request from <10.0.0.1>",
+                         "!! Duplicate requests with the same cookie"),
+       .count_line = "Recv Main Mode request from <10.0.0.1>", .count = 1,
+       .ipsec_sas = EXACTLY(1), .ike_sas = EXACTLY(1)}}},
+    {.id = "K12-cipher", .covers = "K12", .what = "Phase 1: 3DES offered, AES configured", .tweak = p1_cipher, NO_PROPOSAL},
+    {.id = "K12-hash", .covers = "K12", .what = "Phase 1: MD5 offered, SHA1 configured", .tweak = p1_hash, NO_PROPOSAL},
+    {.id = "K12-group", .covers = "K12", .what = "Phase 1: MODP1536 offered, MODP1024 configured", .tweak = p1_group, NO_PROPOSAL},
+    {.id = "K12-lifetime", .covers = "K12", .what = "Phase 1: 86400 s offered, 28800 s configured", .tweak = p1_lifetime, NO_PROPOSAL},
+    {.id = "K12-protocol", .covers = "K12", .what = "Phase 2: AH offered, ESP configured", .tweak = p2_protocol, NO_PROPOSAL_P2},
+    {.id = "K12-mode", .covers = "K12", .what = "Phase 2: transport offered, tunnel configured", .tweak = p2_mode, NO_PROPOSAL_P2},
+    {.id = "K12-pfs", .covers = "K12", .what = "Phase 2: PFS offered, none configured", .tweak = p2_pfs, NO_PROPOSAL_P2},
+    {.id = "K13-local-id", .covers = "K13", .what = "the peer's proxy ID for our side is not our local net", .tweak = bad_local_id, trigger_and_run,
+     {{.ipsec_sas = EXACTLY(0)},
+      {.in_order = LINES("Start Phase 2: Quick Mode", "!! Verifying Local ID failed"),
+       .absent = LINES("!! Verifying Remote ID failed"), .ipsec_sas = EXACTLY(0)}}},
+    {.id = "K14-remote-id", .covers = "K14", .what = "the peer's proxy ID for its side is not our remote net", .tweak = bad_remote_id, trigger_and_run,
+     {{.ipsec_sas = EXACTLY(0)},
+      {.in_order = LINES("Start Phase 2: Quick Mode", "!! Verifying Remote ID failed"),
+       .absent = LINES("!! Verifying Local ID failed"), .ipsec_sas = EXACTLY(0)}}},
+    {.id = "K15-conflict-rule", .covers = "K15", .what = "dynamic rule: the peer's net is rule 2's remote net", .tweak = k15_conflict, trigger_and_run,
+     {{.ipsec_sas = EXACTLY(0)},
+      {.in_order = LINES("!! Local / remote IPs of incoming request conflict with rule <#2>"),
+       .ipsec_sas = EXACTLY(0)}}},
+    {.id = "K16-invalid-ip", .covers = "K16", .what = "dynamic rule: the peer's local range is loopback", .tweak = k16_loopback, trigger_and_run,
+     {{.ipsec_sas = EXACTLY(0)},
+      {.in_order = LINES("!! Invalid IP <127.0.0.1>/<127.0.0.9>"), .ipsec_sas = EXACTLY(0)}}},
+    {.id = "K17-remote-conflicts", .covers = "K17", .what = "dynamic rule: a second rule asks for the same remote net while the first is up", .tweak = k17_second_rule, ACTIONS(TRIGGER(SIDE_A, 1), RUN(60000), TRIGGER(SIDE_A, 2), RUN(60000)),
+     {{.ipsec_sas = EXACTLY(1)},
+      {.in_order = LINES("!! Remote IP <192.168.1.0> / <192.168.1.255> conflicts"),
+       .ipsec_sas = EXACTLY(1)}}},
+    {.id = "K18-limit", .covers = "K18", .what = "two rules at once with a limit of one Phase 2 negotiation", .tweak = k18_limit_one, ACTIONS(TRIGGER(SIDE_A, 1), TRIGGER(SIDE_A, 2), RUN(600000)),
+     {{.count_line = "!! Active connection allowed exceeded", .count = 1,
+       .ipsec_sas = EXACTLY(1)},
+      {0}}},
+    {.id = "K19-retransmit", .covers = "K19", .what = "a silent peer: the default schedule, 3 resends, then give up", .tweak = NULL, ACTIONS({.kind = ACT_DROP_ALL}, TRIGGER(SIDE_A, 1), RUN(600000)),
+     {{.in_order = LINES("Send Main Mode request to <10.0.0.2>", "Send:<SA>",
+                         "!! IKE Packet Retransmit", "!! IKE Packet Retransmit",
+                         "!! IKE Packet Retransmit"),
+       .count_line = "!! IKE Packet Retransmit", .count = 3, .ike_sas = EXACTLY(0),
+       .ipsec_sas = EXACTLY(0)},
+      {.nlogs = EXACTLY(0)}}},
+    {.id = "K20-send-fails", .covers = "K20", .what = "the first send fails; the retransmission recovers", .tweak = NULL, ACTIONS({.kind = ACT_FAIL_NEXT_SEND, .side = SIDE_A}, TRIGGER(SIDE_A, 1), RUN(600000)),
+     {{.in_order = LINES("!! Failed to send IKE Packet", "!! IKE Packet Retransmit",
+                         "Phase 1 IKE SA process done"),
+       .count_line = "!! Failed to send IKE Packet", .count = 1, .ipsec_sas = EXACTLY(1)},
+      {.ipsec_sas = EXACTLY(1)}}},
+    {.id = "K21-error-budget", .covers = "K21", .what = "three unauthenticated Quick Mode messages, budget three", .tweak = k21_budget_three, ACTIONS(TRIGGER(SIDE_A, 1), RUN(1000), INJECT(SIDE_B, quick_junk, 0, 0),
+             INJECT(SIDE_B, quick_junk, 0, 0), INJECT(SIDE_B, quick_junk, 0, 0)),
+     {{0},
+      {.in_order = LINES("Phase 1 IKE SA process done", "!! Too many errors! Deleting SA"),
+       .count_line = "!! Too many errors! Deleting SA", .count = 1, .ike_sas = EXACTLY(0)}}},
+};
+
+const struct scenario_table catalogue_cases = {cases, sizeof cases / sizeof cases[0]};
