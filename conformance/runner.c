@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ikelab/isakmp.h"
+#include "ikelab/isakmp_dissect.h"
 #include "ikelab/isakmp_types.h"
 #include "pcap_out.h"
 
@@ -368,6 +369,16 @@ static void print_wire(FILE *out, const struct world *w)
             (unsigned long long)(t->at_ms - 1000000), 'A' + t->from, 'B' - t->from,
             t->injected ? " (injected)" : "", t->impaired < 8 ? impair_names[t->impaired] : "",
             t->len, sym);
+  }
+  /* Then each IKE datagram in full, through the dissector (the clear copy
+   * of an encrypted one), so a failure can be read without a pcap. */
+  for (size_t i = 0; i < w->ntrace; i++) {
+    const struct trace_entry *t = &w->trace[i];
+    if (t->kind != TR_IKE)
+      continue;
+    fprintf(out, "    --- datagram %zu%s\n", i + 1, t->clear_len ? " (clear copy)" : "");
+    isakmp_dissect_packet(t->clear_len ? t->clear : t->data, t->clear_len ? t->clear_len : t->len,
+                          out);
   }
 }
 
