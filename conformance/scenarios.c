@@ -3,11 +3,13 @@
 #include "scenario.h"
 
 extern const struct scenario_table catalogue_cases, datapath_cases, rfc2408_cases;
+extern const struct scenario_table wire_cases;
 
 static const struct scenario_table *const tables[] = {
     &catalogue_cases,
     &datapath_cases,
     &rfc2408_cases,
+    &wire_cases,
 };
 
 size_t scenario_count(void)
