@@ -229,11 +229,16 @@ static void rejected(struct ike_engine *e, struct ike_endpoint from, struct ike_
   struct buf_reader r;
   br_init(&r, pkt, len);
   /* Only a message whose cookies we can read can be answered or counted. */
-  if (!br_copy(&r, h.icookie, 8) || !br_copy(&r, h.rcookie, 8) || cookie_zero(h.icookie))
+  if (!br_copy(&r, h.icookie, 8) || !br_copy(&r, h.rcookie, 8) || cookie_zero(h.icookie) ||
+      !br_skip(&r, 2) || !br_u8(&r, &h.exchange))
     return;
+  /* RFC 2408 §5.14-§5.15: a faulty Notification or Delete payload is only
+   * logged, never answered (a notify about a notify can loop). Header
+   * faults of an Informational stay answerable as §5.2 allows. */
+  bool quiet = h.exchange == ISAKMP_XCHG_INFO && strncmp(err->field, "header.", 7) != 0;
   struct p1_sa *sa = find_p1(e, &h, from);
   if (sa) {
-    if (p1_error(e, sa))
+    if (p1_error(e, sa) || quiet)
       return;
     if (sa->state == P1_ESTABLISHED)
       send_notify(e, sa, sa->icookie, sa->rcookie, sa->local, sa->peer, err->notify,
@@ -241,7 +246,23 @@ static void rejected(struct ike_engine *e, struct ike_endpoint from, struct ike_
     return;
   }
   /* RFC 2408 §5.1: tell the sender, unprotected, when there is no SA. */
-  send_notify(e, NULL, h.icookie, h.rcookie, to, from, err->notify, ISAKMP_PROTO_ISAKMP, 0);
+  if (!quiet)
+    send_notify(e, NULL, h.icookie, h.rcookie, to, from, err->notify, ISAKMP_PROTO_ISAKMP, 0);
+}
+
+/* Why a message that finds no SA is refused. RFC 2408 §5.2 checks the
+ * exchange type and the flags before the cookies: a first message (no
+ * responder cookie yet) of a Phase 1 exchange we do not run, or one that
+ * claims encryption before any key exists, is wrong in that field, not in
+ * its cookies. */
+static uint16_t no_sa_notify(const struct isakmp_hdr *h)
+{
+  bool first = cookie_zero(h->rcookie);
+  if (first && (h->exchange == ISAKMP_XCHG_BASE || h->exchange == ISAKMP_XCHG_AUTH_ONLY))
+    return ISAKMP_N_INVALID_EXCHANGE_TYPE;
+  if (first && (h->exchange == ISAKMP_XCHG_IDPROT || h->exchange == ISAKMP_XCHG_AGGRESSIVE))
+    return ISAKMP_N_INVALID_FLAGS; /* the E flag: nothing else stops a first message here */
+  return ISAKMP_N_INVALID_COOKIE;
 }
 
 void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint from,
@@ -263,7 +284,7 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
     if (phase1 && cookie_zero(h->rcookie) && !(h->flags & ISAKMP_FLAG_E))
       new_responder(e, from, to, digest);
     else if (h->exchange != ISAKMP_XCHG_INFO)
-      send_notify(e, NULL, h->icookie, h->rcookie, to, from, ISAKMP_N_INVALID_COOKIE,
+      send_notify(e, NULL, h->icookie, h->rcookie, to, from, no_sa_notify(h),
                   ISAKMP_PROTO_ISAKMP, 0);
     return;
   }
