@@ -3,12 +3,14 @@
 #include "scenario.h"
 
 extern const struct scenario_table catalogue_cases, datapath_cases, rfc2408_cases;
+extern const struct scenario_table rfc2408_payload_cases;
 extern const struct scenario_table wire_cases;
 
 static const struct scenario_table *const tables[] = {
     &catalogue_cases,
     &datapath_cases,
     &rfc2408_cases,
+    &rfc2408_payload_cases,
     &wire_cases,
 };
 
