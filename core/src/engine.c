@@ -296,9 +296,22 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
   if (phase1 && duplicate(e, sa, digest))
     return;
   if (phase1) {
+    uint8_t prev[20];
+    bool had = sa->have_last_recv;
+    unsigned errors = sa->errors;
+    memcpy(prev, sa->last_recv, 20);
     memcpy(sa->last_recv, digest, 20);
     sa->have_last_recv = true;
     phase1_input(e, sa, false);
+    /* A refused message (counted as an error) is not the request our last
+     * answer replied to: remembering it would make a copy of it look like
+     * a duplicate and be answered with that answer again. Two engines
+     * then resend to each other forever (a forged AM1 made B refuse A's
+     * AM3, and each AM3/AM2 copy drew the other). */
+    if (sa->state != P1_FREE && sa->errors != errors) {
+      memcpy(sa->last_recv, prev, 20);
+      sa->have_last_recv = had;
+    }
   } else if (h->exchange == ISAKMP_XCHG_QUICK) {
     quick_input(e, sa, digest);
   } else if (h->exchange == ISAKMP_XCHG_INFO) {
@@ -688,4 +701,56 @@ bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen)
     }
   }
   return true;
+}
+
+bool ike_engine_p1_keys(const struct ike_engine *e, size_t i, struct ike_p1_keys_info *out)
+{
+  for (size_t k = 0; k < ENGINE_MAX_P1; k++) {
+    const struct p1_sa *sa = &e->p1[k];
+    if (sa->state == P1_FREE || i-- != 0)
+      continue;
+    if (sa->state != P1_ESTABLISHED)
+      return false;
+    memset(out, 0, sizeof *out);
+    memcpy(out->icookie, sa->icookie, 8);
+    memcpy(out->rcookie, sa->rcookie, 8);
+    out->keys = sa->keys;
+    memcpy(out->iv, sa->iv, sizeof out->iv);
+    return true;
+  }
+  return false;
+}
+
+/* A stored message is owned by its SA: the copy gets its own. */
+static bool sent_copy(struct sent_packet *to, const struct sent_packet *from)
+{
+  to->data = NULL;
+  if (!from->data)
+    return true;
+  to->data = malloc(from->len);
+  if (!to->data)
+    return false;
+  memcpy(to->data, from->data, from->len);
+  return true;
+}
+
+bool ike_engine_copy_state(struct ike_engine *dst, const struct ike_engine *src)
+{
+  bool ok = true;
+  ike_engine_clear(dst);
+  /* Slot for slot, so a Phase 2 SA's index of its Phase 1 SA stays right. */
+  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+    if (src->p1[i].state != P1_FREE) {
+      dst->p1[i] = src->p1[i];
+      ok = sent_copy(&dst->p1[i].sent, &src->p1[i].sent) && ok;
+    }
+  for (size_t i = 0; i < ENGINE_MAX_P2; i++)
+    if (src->p2[i].state != P2_FREE) {
+      dst->p2[i] = src->p2[i];
+      ok = sent_copy(&dst->p2[i].sent, &src->p2[i].sent) && ok;
+    }
+  dst->now = src->now;
+  if (!ok)
+    ike_engine_clear(dst);
+  return ok;
 }

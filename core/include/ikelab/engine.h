@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ikelab/ike_crypto.h"
 #include "ikelab/log.h"
 #include "ikelab/rules.h"
 
@@ -184,5 +185,25 @@ bool ike_engine_ipsec_info(const struct ike_engine *e, size_t i, struct ike_ipse
 /* Checks the engine's tables against each other (counts, links, states);
  * false with why filled when something is inconsistent. */
 bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen);
+
+/* ---- for test benches and fuzz harnesses ---- */
+/* The Phase 1 secrets of SA i (counted as ike_engine_sa_info counts), so a
+ * test bench can seal and open protected messages itself: what Wireshark's
+ * IKEv1 decryption table holds. False when SA i does not exist or is not
+ * established. Secrets: never for a production log. */
+struct ike_p1_keys_info {
+  uint8_t icookie[8], rcookie[8];
+  struct ike_phase1_keys keys; /* algorithms, SKEYID_d/a/e, encryption key */
+  /* The last Phase 1 CBC block: every Quick Mode and informational IV is
+   * hash(iv | M-ID) (RFC 2409 Appendix B, ike_phase2_iv()). */
+  uint8_t iv[IKE_BLOCK_MAX];
+};
+bool ike_engine_p1_keys(const struct ike_engine *e, size_t i, struct ike_p1_keys_info *out);
+/* Makes dst's SAs, exchanges under way and clock copies of src's (stored
+ * messages duplicated, so each engine frees its own). Config and host stay
+ * dst's: create both with the same config. A fuzz harness negotiates a
+ * state once and restores it before every input this way. False (dst left
+ * clear) when memory runs out. */
+bool ike_engine_copy_state(struct ike_engine *dst, const struct ike_engine *src);
 
 #endif
