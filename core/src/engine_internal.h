@@ -176,6 +176,9 @@ bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20]);
 /* Our Diffie-Hellman key pair for a group, private value from the host's
  * generator (fuzz builds: one fixed pair per group, see engine_io.c). */
 bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out);
+/* ike_dh_shared(), remembered in fuzz builds (engine_io.c). */
+bool engine_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t len,
+                      uint8_t out[IKE_DH_MAX]);
 /* Counts an error against an SA; K21 and deletion when the budget is spent.
  * Returns true when the SA was deleted. */
 bool p1_error(struct ike_engine *e, struct p1_sa *sa);

@@ -83,7 +83,7 @@ static bool derive_keys(struct ike_engine *e, struct p1_sa *sa)
 {
   uint8_t gxy[IKE_DH_MAX];
   struct ike_phase1_input in;
-  if (!ike_dh_shared(&sa->dh, sa->gx_peer, sa->dh.len, gxy))
+  if (!engine_dh_shared(&sa->dh, sa->gx_peer, sa->dh.len, gxy))
     return false;
   fill_input(e, sa, &in, gxy);
   if (!ike_phase1_keys_psk(&in, &sa->keys))

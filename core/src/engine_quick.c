@@ -339,7 +339,7 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
     const struct isakmp_payload *ke = find_payload(in, ISAKMP_NP_KE, NULL);
     size_t kl = ke ? slice_copy(ke->u.data, peer, sizeof peer) : 0;
     if (!ke || kl != ke->u.data.len || !make_pfs(e, sa, sa->chosen.pfs) ||
-        !ike_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
+        !engine_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
       fail_p2(e, p1, sa, p1->rule, ISAKMP_N_INVALID_KEY_INFORMATION);
       return;
     }
@@ -410,7 +410,7 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
     uint8_t peer[IKE_DH_MAX];
     const struct isakmp_payload *ke = find_payload(in, ISAKMP_NP_KE, NULL);
     size_t kl = ke ? slice_copy(ke->u.data, peer, sizeof peer) : 0;
-    if (!ke || kl != ke->u.data.len || !ike_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
+    if (!ke || kl != ke->u.data.len || !engine_dh_shared(&sa->dh, peer, kl, sa->gxy)) {
       fail_p2(e, p1, sa, sa->rule, ISAKMP_N_INVALID_KEY_INFORMATION);
       return;
     }
