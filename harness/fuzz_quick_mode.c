@@ -1,0 +1,298 @@
+/* fuzz_quick_mode: Quick Mode and Informational exchanges inside an
+ * established Phase 1. The Phase 1 is negotiated once per variant by two
+ * real engines (quick_env.h) and our side is restored from that snapshot
+ * before every input (ike_engine_copy_state: about a microsecond, where
+ * negotiating it again costs two Diffie-Hellman computations). The input is
+ * a script (quick_env.h) whose messages are plaintext payload chains the
+ * harness seals with the Phase 1 keys (quick_peer.h), so the fuzzer works
+ * behind the encryption and, when it asks for it, behind the HASH check.
+ *
+ * Invariants, each an abort when broken:
+ *  - after every step the engine's tables are consistent;
+ *  - every log line is a catalogue row and renders to a non-empty line;
+ *  - every datagram sent is a message our own decoder accepts;
+ *  - an installed IPsec SA has keys for its algorithms;
+ *  - a message that cannot authenticate (no correct HASH, or not
+ *    encrypted) neither installs nor deletes an IPsec SA, and leaves every
+ *    established one as it was. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikelab/engine.h"
+#include "ikelab/isakmp.h"
+#include "quick_env.h"
+#include "quick_peer.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { RING = 16, DGRAM_MAX = 16384 + 64 };
+
+/* Datagrams of this input, kept for replay and reflection. */
+struct ring {
+  uint8_t pkt[RING][DGRAM_MAX];
+  size_t len[RING];
+  bool authentic[RING];
+  size_t n;
+};
+
+struct world {
+  struct ike_engine *e, *snapshot;
+  uint64_t start_ms;
+};
+
+static struct quick_peer peer;
+static struct ring ours, theirs;
+static bool fail_next_send;
+static unsigned sa_events; /* SA_ADD and SA_DEL seen in this step */
+static bool trace;         /* IKELAB_TRACE set: log rows and SA events to stderr */
+
+static void broken(const char *what)
+{
+  fprintf(stderr, "fuzz_quick_mode: invariant broken: %s\n", what);
+  abort();
+}
+
+static void ring_put(struct ring *r, const uint8_t *pkt, size_t len, bool authentic)
+{
+  size_t i = r->n++ % RING;
+  if (len > DGRAM_MAX)
+    len = 0;
+  memcpy(r->pkt[i], pkt, len);
+  r->len[i] = len;
+  r->authentic[i] = authentic;
+}
+
+static bool sink(void *ctx, const struct ike_event *ev)
+{
+  static struct isakmp_msg msg;
+  struct isakmp_error err;
+  char line[256];
+  (void)ctx;
+  switch (ev->kind) {
+  case IKE_EV_SEND:
+    if (!isakmp_decode(&msg, ev->u.send.data, ev->u.send.len, &err))
+      broken("the engine sent a message its own decoder rejects");
+    quick_peer_saw_send(&peer, ev->u.send.data, ev->u.send.len);
+    ring_put(&theirs, ev->u.send.data, ev->u.send.len, true);
+    if (fail_next_send) {
+      fail_next_send = false;
+      return false;
+    }
+    break;
+  case IKE_EV_LOG:
+    if (ev->u.log.id >= LOG_ID_COUNT || !log_row(ev->u.log.id) ||
+        log_render(&ev->u.log, line, sizeof line) == 0)
+      broken("a log line outside the catalogue");
+    if (trace)
+      fprintf(stderr, "  log: %s\n", line);
+    break;
+  case IKE_EV_SA_ADD:
+  case IKE_EV_SA_DEL:
+    sa_events++;
+    if (trace)
+      fprintf(stderr, "  %s spi_in %08x\n", ev->kind == IKE_EV_SA_ADD ? "SA_ADD" : "SA_DEL",
+              (unsigned)ev->u.sa.spi_in);
+    if (ev->kind == IKE_EV_SA_DEL)
+      break;
+    if (ev->u.sa.auth_key_len == 0 && ev->u.sa.enc_key_len == 0)
+      broken("an IPsec SA without keys");
+    break;
+  default:
+    break;
+  }
+  return true;
+}
+
+static void clear_copy(void *ctx, const struct ike_clear *c)
+{
+  (void)ctx;
+  quick_peer_saw_clear(&peer, c);
+}
+
+static uint64_t rng;
+
+/* Negotiates the variant's Phase 1 once, with a throw-away peer. */
+static void world_init(struct world *w, int variant)
+{
+  static struct ike_config us_cfg, peer_cfg;
+  static struct quick_queue uq, pq;
+  uint64_t setup_rng = ENV_SEED, peer_rng = 77;
+  char why[256];
+  quick_config(variant, &us_cfg, &peer_cfg);
+  struct ike_host snap_host = {.random = env_random, .random_ctx = &setup_rng,
+                               .sink = quick_queue_sink, .sink_ctx = &uq,
+                               .local = {RESPONDER_ADDR, 500}};
+  struct ike_host peer_host = {.random = env_random, .random_ctx = &peer_rng,
+                               .sink = quick_queue_sink, .sink_ctx = &pq,
+                               .local = {PEER_ADDR, 500}};
+  struct ike_host host = {.random = env_random, .random_ctx = &rng, .sink = sink,
+                          .clear = clear_copy, .local = {RESPONDER_ADDR, 500}};
+  struct ike_engine *p = ike_engine_new(&peer_cfg, &peer_host, why, sizeof why);
+  w->snapshot = ike_engine_new(&us_cfg, &snap_host, why, sizeof why);
+  w->e = ike_engine_new(&us_cfg, &host, why, sizeof why);
+  w->start_ms = ENV_START_MS;
+  if (!p || !w->snapshot || !w->e)
+    broken(why);
+  if (!quick_phase1(variant, w->snapshot, &uq, p, &pq, w->start_ms))
+    broken("the variant's Phase 1 did not come up");
+  ike_engine_free(p);
+}
+
+static bool read_chain(struct buf_reader *r, uint8_t *flags, uint32_t *msgid, uint8_t *first,
+                       struct buf_slice *chain)
+{
+  uint16_t len;
+  return br_u8(r, flags) && br_u32(r, msgid) && br_u8(r, first) && br_u16(r, &len) &&
+         br_slice(r, len, chain);
+}
+
+/* The established IPsec SAs, to compare across a step. */
+struct sa_list {
+  struct ike_ipsec_sa sa[8];
+  size_t n;
+};
+
+static void sa_list_take(const struct ike_engine *e, struct sa_list *l)
+{
+  size_t total = ike_engine_ipsec_count(e);
+  l->n = total < 8 ? total : 8;
+  for (size_t i = 0; i < l->n; i++)
+    ike_engine_ipsec_info(e, i, &l->sa[i]);
+}
+
+static void deliver(struct ike_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
+                    bool authentic)
+{
+  /* An exact-size copy, so ASan sees any read past the datagram. */
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy)
+    return;
+  memcpy(copy, pkt, len);
+  struct sa_list before, after;
+  if (!authentic)
+    sa_list_take(e, &before);
+  sa_events = 0;
+  ike_engine_input(e, now, (struct ike_endpoint){PEER_ADDR, 500},
+                   (struct ike_endpoint){RESPONDER_ADDR, 500}, copy, len);
+  free(copy);
+  if (authentic)
+    return;
+  sa_list_take(e, &after);
+  if (sa_events || before.n != after.n || memcmp(before.sa, after.sa, before.n * sizeof *before.sa))
+    broken("a message that failed authentication changed the IPsec SAs");
+}
+
+/* One step; false when the script ends here. */
+static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  uint8_t op, flags, first, b;
+  uint16_t u16;
+  uint32_t msgid;
+  struct buf_slice chain;
+  if (!br_u8(r, &op))
+    return false;
+  switch (op % QSTEP_COUNT) {
+  case QSTEP_QM:
+  case QSTEP_INFO: {
+    if (!read_chain(r, &flags, &msgid, &first, &chain))
+      return false;
+    uint8_t xchg = op % QSTEP_COUNT == QSTEP_QM ? ISAKMP_XCHG_QUICK : ISAKMP_XCHG_INFO;
+    msgid = quick_peer_msgid(&peer, flags, msgid);
+    size_t n = quick_peer_seal(&peer, xchg, msgid, flags, first, chain, pkt, sizeof pkt);
+    bool authentic = (flags & SEAL_HASH) && !(flags & SEAL_CLEAR);
+    if (n) {
+      ring_put(&ours, pkt, n, authentic);
+      deliver(e, *now, pkt, n, authentic);
+    }
+    return true;
+  }
+  case QSTEP_RAW: {
+    struct buf_writer w;
+    if (!br_u16(r, &u16) || !br_slice(r, u16, &chain))
+      return false;
+    bw_init(&w, pkt, sizeof pkt);
+    bw_bytes(&w, peer.k.icookie, 8);
+    bw_bytes(&w, peer.k.rcookie, 8);
+    bw_slice(&w, chain);
+    if (bw_ok(&w)) {
+      ring_put(&ours, pkt, bw_pos(&w), false);
+      deliver(e, *now, pkt, bw_pos(&w), false);
+    }
+    return true;
+  }
+  case QSTEP_CLOCK:
+    if (!br_u16(r, &u16))
+      return false;
+    *now += (uint64_t)u16 * 1000;
+    ike_engine_tick(e, *now);
+    return true;
+  case QSTEP_REPLAY: {
+    if (!br_u8(r, &b))
+      return false;
+    struct ring *from = (b & 0x80) ? &theirs : &ours;
+    size_t have = from->n < RING ? from->n : RING;
+    if (have) {
+      size_t i = (b & 0x7f) % have;
+      /* Copied out first: the engine's answer may overwrite the slot. */
+      size_t n = from->len[i];
+      memcpy(pkt, from->pkt[i], n);
+      deliver(e, *now, pkt, n, from->authentic[i]);
+    }
+    return true;
+  }
+  case QSTEP_FAIL_SEND:
+    fail_next_send = true;
+    return true;
+  case QSTEP_TRIGGER:
+    if (!br_u8(r, &b))
+      return false;
+    ike_engine_trigger(e, *now, b);
+    return true;
+  case QSTEP_DOWN:
+    if (!br_u8(r, &b))
+      return false;
+    ike_engine_down(e, *now, b);
+    return true;
+  case QSTEP_VOLUME: {
+    struct ike_ipsec_sa sa;
+    size_t have = ike_engine_ipsec_count(e);
+    if (!br_u8(r, &b))
+      return false;
+    if (have && ike_engine_ipsec_info(e, (b & 0x7f) % have, &sa))
+      ike_engine_sa_volume(e, *now, sa.spi_in, b & 0x80);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  static struct world worlds[QUICK_VARIANTS];
+  struct buf_reader r;
+  struct ike_p1_keys_info keys;
+  uint8_t variant;
+  char why[256];
+  br_init(&r, data, size);
+  if (!br_u8(&r, &variant))
+    return 0;
+  struct world *w = &worlds[variant % QUICK_VARIANTS];
+  if (!w->e) {
+    trace = getenv("IKELAB_TRACE") != NULL;
+    world_init(w, variant % QUICK_VARIANTS);
+  }
+  if (!ike_engine_copy_state(w->e, w->snapshot) || !ike_engine_p1_keys(w->e, 0, &keys))
+    broken("the Phase 1 snapshot did not restore");
+  rng = QUICK_SEED;
+  quick_peer_init(&peer, &keys);
+  ours.n = theirs.n = 0;
+  fail_next_send = false;
+  uint64_t now = w->start_ms;
+  while (step(w->e, &r, &now))
+    if (!ike_engine_consistent(w->e, why, sizeof why))
+      broken(why);
+  return 0;
+}
