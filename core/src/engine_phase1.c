@@ -260,10 +260,13 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
 static void responder_mm3(struct ike_engine *e, struct p1_sa *sa)
 {
   struct isakmp_msg *in = &e->in_msg, *out = &e->out_msg;
-  uint16_t notify;
-  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify) ||
-      (sa->natt && !natt_check(e, sa, in))) {
-    bad_message(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
+  uint16_t notify = ISAKMP_N_INVALID_KEY_INFORMATION;
+  /* take_ke_nonce() names its fault: a missing KE or NONCE makes the
+   * message PAYLOAD-MALFORMED; only an unusable KE is a key problem (RFC
+   * 2408 §5.7). It was INVALID-KEY-INFORMATION for all of them. */
+  bool ok = !(in->hdr.flags & ISAKMP_FLAG_E) && take_ke_nonce(sa, in, &notify);
+  if (!ok || (sa->natt && !natt_check(e, sa, in))) {
+    bad_message(e, sa, ok ? ISAKMP_N_INVALID_KEY_INFORMATION : notify);
     return;
   }
   log_payloads(e, LOG_K7, in, NULL);
@@ -435,11 +438,11 @@ static void initiator_mm2(struct ike_engine *e, struct p1_sa *sa)
 static void initiator_mm4(struct ike_engine *e, struct p1_sa *sa)
 {
   struct isakmp_msg *in = &e->in_msg, *out = &e->out_msg;
-  uint16_t notify;
+  uint16_t notify = ISAKMP_N_INVALID_KEY_INFORMATION;
   uint8_t hash[IKE_HASH_MAX];
-  if (in->hdr.flags & ISAKMP_FLAG_E || !take_ke_nonce(sa, in, &notify) ||
-      (sa->natt && !natt_check(e, sa, in))) {
-    bad_message(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
+  bool ok = !(in->hdr.flags & ISAKMP_FLAG_E) && take_ke_nonce(sa, in, &notify);
+  if (!ok || (sa->natt && !natt_check(e, sa, in))) {
+    bad_message(e, sa, ok ? ISAKMP_N_INVALID_KEY_INFORMATION : notify); /* as responder_mm3 */
     return;
   }
   natt_float(e, sa);
