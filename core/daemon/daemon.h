@@ -1,5 +1,7 @@
-/* ikelabd's pieces around the engine: the UDP sockets (daemon_net.c) and
- * the log sinks (daemon_log.c). ikelabd.c owns the loop and the signals. */
+/* ikelabd's pieces around the engine: the UDP sockets (daemon_net.c), the
+ * log sinks (daemon_log.c), the datapath (daemon_dp.c, daemon_tun.c), the
+ * control socket (daemon_ctl.c, daemon_status.c) and the WAN address
+ * (daemon_wan.c). ikelabd.c owns the loop and the signals. */
 #ifndef IKELAB_DAEMON_H
 #define IKELAB_DAEMON_H
 
@@ -119,6 +121,31 @@ uint64_t dpath_timers(const struct dpath_io *io, uint64_t now_ms);
 /* One line of counters for the stop note. */
 void dpath_stats_text(const struct daemon_tunnel *t, char *out, size_t len);
 
+/* ---- the WAN address (daemon_wan.c) ---- */
+
+enum { WAN_CHECK_MS = 1000 }; /* how often the interface is looked at */
+
+/* Zeroed except state -1: no interface watched. */
+struct daemon_wan {
+  char ifname[IKELABD_IFNAME_MAX]; /* config key wan_interface; "" = off */
+  uint32_t addr;                   /* the engine's own address (ike_host.local.addr),
+                                      kept equal to it; 0 = none yet */
+  uint64_t next_ms;                /* when to look again */
+  int state;                       /* the last state noted (daemon_wan.c), -1 none */
+};
+
+/* Watches ifname from now on ("" = stop); the next wan_poll looks at once.
+ * The same name again changes nothing. */
+void wan_watch(struct daemon_wan *w, const char *ifname);
+/* The interface's first IPv4 address, or 0 when it has none, does not
+ * exist or cannot be read (each noted once, when it begins). */
+uint32_t wan_check(struct daemon_wan *w, struct daemon_log *log);
+/* Looks once every WAN_CHECK_MS: a non-zero address other than w->addr goes
+ * to ike_engine_address_changed (P1, SAs of the old one dropped) and is
+ * noted. Returns the ms until the next look, UINT64_MAX when not watching. */
+uint64_t wan_poll(struct daemon_wan *w, struct ike_engine *e, struct daemon_log *log,
+                  uint64_t now_ms);
+
 /* ---- control socket (daemon_ctl.c) and status lines (daemon_status.c) ---- */
 
 /* Default path of the control socket (--control). */
@@ -136,6 +163,7 @@ struct ctl_io {
   struct daemon_tunnel *t;      /* fd -1: no datapath counters */
   struct log_ring *ring;
   struct daemon_log *log;
+  const struct daemon_wan *wan; /* ifname "": no wan line */
 };
 
 /* Binds path (mode 0600), refusing when a live daemon answers on it; a stale
@@ -144,7 +172,8 @@ bool ctl_open(struct daemon_ctl *c, const char *path, char *err, size_t errlen);
 void ctl_close(struct daemon_ctl *c);
 /* The listening socket is readable: answers the waiting requests. */
 void ctl_serve(struct daemon_ctl *c, const struct ctl_io *io, uint64_t now_ms);
-/* One line per IKE SA, then one per IPsec SA (format in ikelabctl --help). */
+/* The WAN line when one is watched, then one line per IKE SA, then one per
+ * IPsec SA (format in ikelabctl --help). */
 void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out);
 
 /* a.b.c.d of a host-order address, written into out. */

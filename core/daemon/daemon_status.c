@@ -1,6 +1,7 @@
-/* `ikelabctl status`: the engine's SA tables as key=value lines, one SA a
- * line, keys always in the same order so scripts can grep them. The format
- * is documented in ikelabctl --help; change both together. */
+/* `ikelabctl status`: the WAN address when one is followed, then the
+ * engine's SA tables as key=value lines, one SA a line, keys always in the
+ * same order so scripts can grep them. The format is documented in
+ * ikelabctl --help; change both together. */
 #include <stdio.h>
 #include <string.h>
 
@@ -75,8 +76,18 @@ static void ipsec_line(const struct ctl_io *io, uint64_t now_ms, const struct ik
   fputc('\n', out);
 }
 
+/* The address the engine uses, which is the interface's unless it has
+ * none right now (then the last one it had, or 0.0.0.0 before the first). */
+static void wan_line(const struct daemon_wan *w, FILE *out)
+{
+  char a[16];
+  fprintf(out, "wan interface=%s addr=%s\n", w->ifname, ipv4_text(w->addr, a));
+}
+
 void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out)
 {
+  if (io->wan && io->wan->ifname[0])
+    wan_line(io->wan, out);
   size_t n = ike_engine_sa_count(io->engine);
   for (size_t i = 0; i < n; i++) {
     struct ike_sa_info s;

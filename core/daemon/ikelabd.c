@@ -1,6 +1,7 @@
 /* ikelabd: the engine (engine.h) on real UDP sockets, the wall clock and
  * the OS's randomness. One thread, one poll() loop: datagrams in, timers
- * from ike_engine_next_timer(), signals through a self-pipe. */
+ * from ike_engine_next_timer(), the WAN address looked at once a second,
+ * signals through a self-pipe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,6 +39,7 @@ struct daemon {
   const char *ctl_path;            /* --control */
   struct daemon_ctl ctl;
   struct log_ring ring;            /* ikelabctl log */
+  struct daemon_wan wan;           /* wan_interface; its addr is the engine's */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -119,12 +121,18 @@ static bool sink(void *ctx, const struct ike_event *ev)
   return true;
 }
 
+/* With a WAN interface (listen is then 0.0.0.0) the engine's own address is
+ * the interface's, so "My IP" 0 and the initiator's ID are a real address. */
 static struct ike_engine *engine_for(struct daemon *d, const struct ike_config *cfg,
                                      const struct ikelabd_settings *s, char *err, size_t errlen)
 {
+  uint32_t local = s->wan_interface[0] ? d->wan.addr : s->listen_ip;
   struct ike_host host = {.random = os_random, .sink = sink, .sink_ctx = d,
-                          .local = {s->listen_ip, s->ike_port}, .natt_port = s->natt_port};
-  return ike_engine_new(cfg, &host, err, errlen);
+                          .local = {local, s->ike_port}, .natt_port = s->natt_port};
+  struct ike_engine *e = ike_engine_new(cfg, &host, err, errlen);
+  if (e)
+    d->wan.addr = local; /* what wan_poll compares the interface with */
+  return e;
 }
 
 static const struct ikelabd_log_sink *sinks_of(const struct daemon *d,
@@ -194,6 +202,7 @@ static void reload(struct daemon *d)
   free(d->cfg);
   d->cfg = cfg;
   d->settings = s;
+  wan_watch(&d->wan, s.wan_interface); /* another one is looked at on the next turn */
   dlog_note(&d->log, "config reloaded from %s (%s)", d->config_path,
             moved ? "new address or ports: SAs deleted, engine restarted"
                   : "SAs that still fit kept");
@@ -233,6 +242,9 @@ static void run(struct daemon *d)
     uint64_t dp_wait = dpath_timers(&io, now);
     if (dp_wait != UINT64_MAX && (next == UINT64_MAX || next > now + dp_wait))
       next = now + (dp_wait ? dp_wait : 1);
+    uint64_t wan_wait = wan_poll(&d->wan, d->engine, &d->log, now);
+    if (wan_wait != UINT64_MAX && (next == UINT64_MAX || next > now + wan_wait))
+      next = now + wan_wait;
     /* A timer the tick did not move waits a millisecond instead of spinning. */
     int timeout = next == UINT64_MAX ? -1
                   : next <= now      ? 1
@@ -270,7 +282,7 @@ static void run(struct daemon *d)
     }
     if (p[4].revents & POLLIN) {
       struct ctl_io c = {.engine = d->engine, .cfg = d->cfg, .t = &d->tun, .ring = &d->ring,
-                         .log = &d->log};
+                         .log = &d->log, .wan = &d->wan};
       ctl_serve(&d->ctl, &c, now_ms());
     }
   }
@@ -433,6 +445,12 @@ static int start(struct daemon *d)
     fprintf(stderr, "ikelabd: %s\n", d->ring.events ? err : "out of memory");
     return EXIT_FAILURE;
   }
+  /* The engine starts on the WAN address when there is one already. */
+  wan_watch(&d->wan, d->settings.wan_interface);
+  if (d->wan.ifname[0]) {
+    d->wan.addr = wan_check(&d->wan, &d->log);
+    d->wan.next_ms = now_ms() + WAN_CHECK_MS;
+  }
   d->engine = engine_for(d, d->cfg, &d->settings, err, sizeof err);
   if (!d->engine) {
     fprintf(stderr, "ikelabd: %s\n", err);
@@ -475,7 +493,7 @@ static bool signals_init(void)
 int main(int argc, char **argv)
 {
   static struct daemon d = {.net = {.fd_ike = -1, .fd_natt = -1}, .tun = {.fd = -1},
-                            .ctl = {.fd = -1}};
+                            .ctl = {.fd = -1}, .wan = {.state = -1}};
   bool check = false;
   dp_init(&d.tun.dp);
   d.tun.fd = -1;

@@ -11,6 +11,7 @@
  * Debian's libinih keeps its compile-time defaults (200-byte lines, ';'
  * and '#' comments, inline " ;" comments, '=' or ':'); we change none of
  * its global switches. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -159,6 +160,7 @@ SETTER(set_dpd_interval)
   return cfg_time_ms(p, "dpd_interval", v, 0, 86400000, &p->cfg.g.dpd_interval_ms);
 }
 SETTER(set_listen) { return cfg_ipv4(p, "listen", v, &p->set.listen_ip); }
+SETTER(set_wan_interface) { return cfg_ifname(p, "wan_interface", v, p->set.wan_interface); }
 SETTER(set_ike_port)
 {
   uint32_t n;
@@ -234,6 +236,7 @@ static const struct key {
     K("nat_traversal", SECT_GLOBAL, set_nat_traversal),
     K("dpd_interval", SECT_GLOBAL, set_dpd_interval),
     K("listen", SECT_GLOBAL, set_listen),
+    K("wan_interface", SECT_GLOBAL, set_wan_interface),
     K("ike_port", SECT_GLOBAL, set_ike_port),
     K("natt_port", SECT_GLOBAL, set_natt_port),
     K("log", SECT_GLOBAL, set_log),
@@ -300,8 +303,26 @@ static bool key_set(struct cfg_parse *p, const char *name, const char *value)
 
 /* ---- sections ---------------------------------------------------------- */
 
+/* A socket bound to one address dies with it, so following the WAN
+ * address needs sockets bound to every address. */
+static bool check_wan_listen(struct cfg_parse *p)
+{
+  const struct ikelabd_settings *s = &p->set;
+  if (!s->wan_interface[0] || s->listen_ip == 0)
+    return true;
+  char a[INET_ADDRSTRLEN];
+  struct in_addr in = {htonl(s->listen_ip)};
+  inet_ntop(AF_INET, &in, a, sizeof a);
+  return cfg_fail_at(p, given(p, "listen"),
+                     "listen %s must be 0.0.0.0 with wan_interface %s (line %d): a socket "
+                     "bound to one address dies when the WAN address changes",
+                     a, cfg_quote(p, s->wan_interface), given(p, "wan_interface"));
+}
+
 static bool finish_global(struct cfg_parse *p)
 {
+  if (!check_wan_listen(p))
+    return false;
   if (p->set.ike_port != p->set.natt_port)
     return true;
   int line = given(p, "natt_port") ? given(p, "natt_port") : given(p, "ike_port");

@@ -66,5 +66,8 @@ bool cfg_group(struct cfg_parse *p, const char *key, const char *v, uint16_t *ou
 bool cfg_phase1(struct cfg_parse *p, const char *v, struct ike_rule *r);
 bool cfg_phase2(struct cfg_parse *p, const char *v, struct ike_rule *r);
 bool cfg_logs(struct cfg_parse *p, const char *v, struct ikelabd_settings *s);
+/* A network interface name as Linux takes it; "" is allowed (off). */
+bool cfg_ifname(struct cfg_parse *p, const char *key, const char *v,
+                char out[IKELABD_IFNAME_MAX]);
 
 #endif

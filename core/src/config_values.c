@@ -416,6 +416,29 @@ bool cfg_phase2(struct cfg_parse *p, const char *v, struct ike_rule *r)
   return true;
 }
 
+/* ---- interface names ---------------------------------------------------- */
+
+/* Linux's own rule (dev_valid_name), kept to printable ASCII so the name
+ * prints safely in notes and status lines. */
+bool cfg_ifname(struct cfg_parse *p, const char *key, const char *v,
+                char out[IKELABD_IFNAME_MAX])
+{
+  size_t n = strlen(v);
+  if (n >= IKELABD_IFNAME_MAX)
+    return cfg_fail(p, "%s %s is %zu characters (at most %d)", key, cfg_quote(p, v), n,
+                    IKELABD_IFNAME_MAX - 1);
+  bool bad = strcmp(v, ".") == 0 || strcmp(v, "..") == 0;
+  for (size_t i = 0; i < n && !bad; i++) {
+    unsigned char c = (unsigned char)v[i];
+    bad = c <= 0x20 || c > 0x7e || c == '/' || c == ':';
+  }
+  if (bad)
+    return cfg_fail(p, "%s %s is not an interface name (printable, no '/', ':' or spaces)",
+                    key, cfg_quote(p, v));
+  memcpy(out, v, n + 1);
+  return true;
+}
+
 /* ---- log sinks ----------------------------------------------------------- */
 
 static bool one_sink(struct cfg_parse *p, char *item, struct ikelabd_log_sink *out)

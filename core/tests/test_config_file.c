@@ -48,6 +48,7 @@ START_TEST(example_loads)
   ck_assert(cfg.g.nat_traversal);
   ck_assert_uint_eq(cfg.g.dpd_interval_ms, 30000);
   ck_assert_uint_eq(set.listen_ip, IPV4(127, 0, 0, 1));
+  ck_assert_str_eq(set.wan_interface, ""); /* commented out: any machine loads it */
   ck_assert_uint_eq(set.ike_port, 500);
   ck_assert_uint_eq(set.natt_port, 4500);
   ck_assert_uint_eq(set.nlog, 2);
@@ -160,6 +161,25 @@ static const struct {
      "t.conf:2: idle_timeout \"0ms\" is out of range (expected 1ms-86400s)"},
     {"[global]\nlisten = 10.0.0.300\n", "t.conf:2: listen \"10.0.0.300\" is not an IPv4 address"},
     {"[global]\nnatt_port = 500\n", "t.conf:2: natt_port 500 equals ike_port"},
+    {"[global]\nwan_interface = wan0\nlisten = 127.0.0.1\n",
+     "t.conf:3: listen 127.0.0.1 must be 0.0.0.0 with wan_interface \"wan0\" (line 2): a socket "
+     "bound to one address dies when the WAN address changes"},
+    {"[global]\nlisten = 10.0.0.1\nwan_interface = ppp0\n",
+     "t.conf:2: listen 10.0.0.1 must be 0.0.0.0 with wan_interface \"ppp0\" (line 3): a socket "
+     "bound to one address dies when the WAN address changes"},
+    {"[global]\nwan_interface = a-very-long-name\n",
+     "t.conf:2: wan_interface \"a-very-long-name\" is 16 characters (at most 15)"},
+    {"[global]\nwan_interface = eth0:1\n",
+     "t.conf:2: wan_interface \"eth0:1\" is not an interface name (printable, no '/', ':' or "
+     "spaces)"},
+    {"[global]\nwan_interface = wan 0\n",
+     "t.conf:2: wan_interface \"wan 0\" is not an interface name (printable, no '/', ':' or "
+     "spaces)"},
+    {"[global]\nwan_interface = ..\n",
+     "t.conf:2: wan_interface \"..\" is not an interface name (printable, no '/', ':' or "
+     "spaces)"},
+    {"[global]\nwan_interface = wan0\nwan_interface = wan1\n",
+     "t.conf:3: wan_interface given twice in [global] (first on line 2)"},
     {"[global]\nlisten = 1.2.3.4\n[global]\nike_port = 5\n",
      "t.conf:3: [global] given twice (first on line 1)"},
     {"[global]\nike_port = 5\nike_port = 6\n",
@@ -372,6 +392,16 @@ START_TEST(accepted_variants)
   ck_assert(!cfg.g.nat_traversal);
   ck_assert_msg(load("[global]\ndpd_interval = 0\n"), "%s", err);
   ck_assert_uint_eq(cfg.g.dpd_interval_ms, 0);
+  /* A WAN interface with the default listen, or said explicitly; empty = off. */
+  ck_assert_msg(load("[global]\nwan_interface = wan0\n"), "%s", err);
+  ck_assert_str_eq(set.wan_interface, "wan0");
+  ck_assert_uint_eq(set.listen_ip, 0);
+  ck_assert_msg(load("[global]\nlisten = 0.0.0.0\nwan_interface = enp0s31f6.1234\n"), "%s",
+                err);
+  ck_assert_str_eq(set.wan_interface, "enp0s31f6.1234");
+  ck_assert_msg(load("[global]\nwan_interface =\nlisten = 127.0.0.1\n"), "%s", err);
+  ck_assert_str_eq(set.wan_interface, "");
+  ck_assert_uint_eq(set.listen_ip, IPV4(127, 0, 0, 1));
   /* AES-GCM (RFC 4106) takes no integrity algorithm; with one it is refused. */
   ck_assert_msg(load("[rule 2]\nsecure_gateway = 192.0.2.9\npsk = sixteen-chars!!\n"
                      "local = subnet 10.0.2.0/24\nremote = subnet 10.0.3.0/24\n"

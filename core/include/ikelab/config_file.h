@@ -24,6 +24,11 @@
  *   nat_traversal = yes         ; yes | no    RFC 3947 NAT-T offered
  *   dpd_interval = 0            ; 0-86400s    RFC 3706 R-U-THERE period, 0 = off
  *   listen = 0.0.0.0            ; IPv4 address to bind, 0.0.0.0 = all
+ *   wan_interface = ppp0        ; 1-15 characters, no '/', ':' or spaces;
+ *                               ; empty = off (the default). ikelabd follows
+ *                               ; this interface's first IPv4 address (once a
+ *                               ; second) and logs P1 when it changes; needs
+ *                               ; listen = 0.0.0.0
  *   ike_port = 500              ; 1-65535
  *   natt_port = 4500            ; 1-65535, not equal to ike_port
  *   log = router, syslog, file:/var/log/ikelab.log, json:/var/log/ikelab.json
@@ -91,6 +96,8 @@ enum ikelabd_log_kind {
   IKELABD_LOG_JSON, /* JSON lines */
 };
 enum { IKELABD_MAX_LOGS = 4, IKELABD_PATH_MAX = 192 };
+/* Linux's IFNAMSIZ: 15 characters and the NUL. */
+enum { IKELABD_IFNAME_MAX = 16 };
 
 struct ikelabd_log_sink {
   enum ikelabd_log_kind kind;
@@ -100,13 +107,14 @@ struct ikelabd_log_sink {
 /* What the daemon needs beside the engine's config. */
 struct ikelabd_settings {
   uint32_t listen_ip; /* host order; 0 = every address */
+  char wan_interface[IKELABD_IFNAME_MAX]; /* "" = no WAN address to follow */
   uint16_t ike_port;
   uint16_t natt_port;
   struct ikelabd_log_sink log[IKELABD_MAX_LOGS];
   size_t nlog;
 };
 
-/* 0.0.0.0, 500, 4500, one "router" sink. */
+/* 0.0.0.0, no WAN interface, 500, 4500, one "router" sink. */
 void ikelabd_settings_default(struct ikelabd_settings *s);
 
 /* Parse text (len bytes, need not be NUL-terminated; NUL bytes are an
