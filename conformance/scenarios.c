@@ -5,6 +5,7 @@
 extern const struct scenario_table catalogue_cases, datapath_cases, rfc2408_cases;
 extern const struct scenario_table rfc2408_payload_cases;
 extern const struct scenario_table wire_cases;
+extern const struct scenario_table rfc2409_cases;
 
 static const struct scenario_table *const tables[] = {
     &catalogue_cases,
@@ -12,6 +13,7 @@ static const struct scenario_table *const tables[] = {
     &rfc2408_cases,
     &rfc2408_payload_cases,
     &wire_cases,
+    &rfc2409_cases,
 };
 
 size_t scenario_count(void)
