@@ -60,8 +60,8 @@ static bool do_action(struct world *w, const struct action *act)
     memmove(&n->queue[1], &n->queue[0], n->nq * sizeof n->queue[0]);
     n->nq++;
     break;
-  case ACT_DROP_ALL:
-    n->drop_all = true;
+  case ACT_DROP_ALL: /* on the wire, so the trace still shows what was sent */
+    w->drop_all = true;
     break;
   case ACT_FAIL_NEXT_SEND:
     n->side[act->side].fail_next_send = true;
@@ -165,7 +165,7 @@ static bool judge_resends(const struct world *w, int s, const uint32_t *want, ch
       continue;
     if (!first)
       first = t;
-    else if (t->len == first->len && memcmp(t->data, first->data, t->len) == 0 && ngot < 16)
+    else if (world_is_resend(first, t) && ngot < 16)
       got[ngot++] = t->at_ms - first->at_ms;
   }
   while (want[nwant])
@@ -268,7 +268,7 @@ static bool recover(struct world *w, char *why, size_t whylen)
   a.rules[0].my_ip = b.rules[0].secure_gateway = n->side[0].addr.addr;
   b.rules[0].my_ip = a.rules[0].secure_gateway = n->side[1].addr.addr;
   w->impair = NULL;
-  n->drop_all = false;
+  w->drop_all = n->drop_all = false;
   n->drop_next = 0;
   n->corrupt_at = 0;
   n->side[0].fail_next_send = n->side[1].fail_next_send = false;

@@ -197,6 +197,7 @@ static const struct scenario cases[] = {
                          "!! IKE Packet Retransmit", "!! IKE Packet Retransmit",
                          "!! IKE Packet Retransmit"),
        .count_line = "!! IKE Packet Retransmit", .count = 3, .ike_sas = EXACTLY(0),
+       .resends = MS(10000, 20000, 30000),
        .ipsec_sas = EXACTLY(0)},
       {.nlogs = EXACTLY(0)}}},
     {.id = "K20-send-fails", .covers = "K20", .what = "the first send fails; the retransmission recovers", .tweak = NULL, ACTIONS({.kind = ACT_FAIL_NEXT_SEND, .side = SIDE_A}, TRIGGER(SIDE_A, 1), RUN(600000)),

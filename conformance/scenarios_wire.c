@@ -319,7 +319,8 @@ static const struct scenario cases[] = {
      .expect = {{.count_line = K19, .count = 1, .nlogs = EXACTLY(11), ONE_EACH},
                 {.in_order = LINES("Recv:<HASH>", "Phase 1 IKE SA process done", "Recv:" QM1),
                  .absent = LINES(K11, K19), .nlogs = EXACTLY(9), ONE_EACH}},
-     .wire = WIRE({SIDE_A, XQM, QM1, 0}, {SIDE_A, XAM, "<HASH>", 0}, {SIDE_B, XQM, QM1, 0})},
+     /* The trace is in send order: AM3 (held back), QM1, then B's QM2. */
+     .wire = WIRE({SIDE_A, XAM, "<HASH>", 0}, {SIDE_A, XQM, QM1, 0}, {SIDE_B, XQM, QM1, 0})},
     /* Nothing follows QM1, so it waits for A's own copy and comes after it:
      * a repeat while B's Quick Mode is under way (K11). */
     {.id = "W-reorder-qm1", .covers = "K19 K11 WIRE",

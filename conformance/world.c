@@ -6,8 +6,19 @@
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
 
+/* FNV-1a: identifies a datagram's original bytes (not a security use). */
+static uint64_t bytes_hash(const uint8_t *data, size_t len)
+{
+  uint64_t h = 0xcbf29ce484222325u;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ data[i]) * 0x100000001b3u;
+  return h ^ len;
+}
+
+/* sent: the bytes as the sender made them (NULL: the same as data). */
 static void trace_add(struct world *w, enum trace_kind kind, int from, bool injected,
-                      const uint8_t *data, size_t len, const uint8_t *clear, size_t clear_len)
+                      const uint8_t *data, size_t len, const uint8_t *sent, size_t sent_len,
+                      const uint8_t *clear, size_t clear_len)
 {
   if (w->ntrace >= TRACE_MAX || len > NET_MAX_PACKET)
     return;
@@ -19,6 +30,7 @@ static void trace_add(struct world *w, enum trace_kind kind, int from, bool inje
   t->at_ms = w->net.now;
   memcpy(t->data, data, len);
   t->len = len;
+  t->sent_hash = sent ? bytes_hash(sent, sent_len) : bytes_hash(data, len);
   t->clear_len = 0;
   if (clear_len) {
     memcpy(t->clear, clear, clear_len);
@@ -29,8 +41,7 @@ static void trace_add(struct world *w, enum trace_kind kind, int from, bool inje
    * clear text. */
   for (size_t i = w->ntrace - 1; i-- > 0;) {
     const struct trace_entry *o = &w->trace[i];
-    if (o->kind == kind && o->from == from && o->len == len && o->clear_len &&
-        memcmp(o->data, data, len) == 0) {
+    if (o->kind == kind && o->from == from && o->clear_len && o->sent_hash == t->sent_hash) {
       memcpy(t->clear, o->clear, o->clear_len);
       t->clear_len = o->clear_len;
       return;
@@ -54,6 +65,7 @@ bool world_init(struct world *w, const struct ike_config *a, const struct ike_co
   }
   w->esp_seq = 0;
   w->impair = impair;
+  w->drop_all = false;
   w->carried = 0;
   w->nheld = 0;
   w->ntrace = 0;
@@ -110,10 +122,16 @@ static const struct impairment *impairment_for(const struct world *w, unsigned n
   return NULL;
 }
 
-static void deliver(struct world *w, const struct net_packet *p, unsigned impaired)
+/* Records p (sent: its bytes before the wire changed them) and hands it
+ * to its receiver; a held datagram was recorded when it was sent. */
+static void deliver(struct world *w, const struct net_packet *p, const struct net_packet *sent,
+                    unsigned impaired, bool record)
 {
-  trace_add(w, TR_IKE, 1 - p->to, false, p->data, p->len, p->clear, p->clear_len);
-  w->trace[w->ntrace - 1].impaired = impaired;
+  if (record) {
+    trace_add(w, TR_IKE, 1 - p->to, false, p->data, p->len, sent->data, sent->len, p->clear,
+              p->clear_len);
+    w->trace[w->ntrace - 1].impaired = impaired;
+  }
   ike_engine_input(w->net.side[p->to].e, w->net.now, p->from, p->dst, p->data, p->len);
   sync_datapaths(w);
 }
@@ -137,30 +155,38 @@ static void release_held(struct world *w, bool after_delivery)
     p = h->p;
     memmove(h, h + 1, (w->nheld - i - 1) * sizeof *h);
     w->nheld--;
-    deliver(w, &p, 0);
+    deliver(w, &p, &p, 0, false);
   }
+}
+
+/* Records a datagram the wire lost or held back, at the time it was sent. */
+static void record_only(struct world *w, const struct net_packet *p, enum impair_kind kind)
+{
+  trace_add(w, TR_IKE, 1 - p->to, false, p->data, p->len, NULL, 0, p->clear, p->clear_len);
+  w->trace[w->ntrace - 1].impaired = kind;
 }
 
 /* Takes the next datagram off the engines' queue through the impairments. */
 static void carry_one(struct world *w)
 {
-  static struct net_packet p;
+  static struct net_packet p, sent;
   struct net *n = &w->net;
   p = n->queue[0];
   memmove(&n->queue[0], &n->queue[1], (n->nq - 1) * sizeof n->queue[0]);
   n->nq--;
+  sent = p;
   const struct impairment *imp = impairment_for(w, ++w->carried);
   enum impair_kind kind = imp ? imp->kind : IMP_END;
+  if (w->drop_all)
+    kind = IMP_DROP;
   switch (kind) {
   case IMP_DROP:
-    trace_add(w, TR_IKE, 1 - p.to, false, p.data, p.len, p.clear, p.clear_len);
-    w->trace[w->ntrace - 1].impaired = IMP_DROP;
+    record_only(w, &p, IMP_DROP);
     return;
   case IMP_DELAY:
-    hold(w, &p, n->now + imp->arg);
-    return;
   case IMP_REORDER:
-    hold(w, &p, UINT64_MAX);
+    record_only(w, &p, kind);
+    hold(w, &p, kind == IMP_DELAY ? n->now + imp->arg : UINT64_MAX);
     return;
   case IMP_TRUNCATE:
     if (imp->arg < p.len)
@@ -175,13 +201,20 @@ static void carry_one(struct world *w)
       p.data[ISAKMP_HDR_LEN] ^= 0xff;
     break;
   case IMP_DUPLICATE:
-    deliver(w, &p, IMP_DUPLICATE);
+    deliver(w, &p, &sent, 0, true);
     break;
   case IMP_END:
     break;
   }
-  deliver(w, &p, kind);
+  /* A duplicate's second copy is the one marked: it is the wire's doing. */
+  deliver(w, &p, &sent, kind, true);
   release_held(w, true);
+}
+
+bool world_is_resend(const struct trace_entry *first, const struct trace_entry *t)
+{
+  return t->kind == TR_IKE && t->from == first->from && !t->injected &&
+         t->impaired != IMP_DUPLICATE && t->sent_hash == first->sent_hash;
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -221,7 +254,7 @@ void world_run(struct world *w, uint64_t until_ms)
 void world_inject(struct world *w, int to, const uint8_t *pkt, size_t len)
 {
   struct net_side *dst = &w->net.side[to], *src = &w->net.side[1 - to];
-  trace_add(w, TR_IKE, src->index, true, pkt, len, NULL, 0);
+  trace_add(w, TR_IKE, src->index, true, pkt, len, NULL, 0, NULL, 0);
   ike_engine_input(dst->e, w->net.now, src->addr, dst->addr, pkt, len);
   sync_datapaths(w);
 }
@@ -280,7 +313,7 @@ static void esp_arrives(struct world *w, int to, const uint8_t *esp, size_t len)
   size_t inner_len = 0;
   bool log = false;
   struct log_event ev;
-  trace_add(w, TR_ESP, 1 - to, false, esp, len, NULL, 0);
+  trace_add(w, TR_ESP, 1 - to, false, esp, len, NULL, 0, NULL, 0);
   if (dp_inbound(&w->dp[to], w->net.now, esp, len, inner, sizeof inner, &inner_len, &log, &ev))
     w->esp_delivered[to]++;
   else if (log)

@@ -25,6 +25,9 @@ struct trace_entry {
   unsigned impaired;           /* what the wire did to it (enum impair_kind), 0 none */
   uint8_t data[NET_MAX_PACKET];
   size_t len;
+  /* The datagram as its sender made it, before the wire changed it, so a
+   * retransmission (the same bytes) is known as one. */
+  uint64_t sent_hash;
   /* The sender's clear copy when the message is encrypted (clear_len 0:
    * not encrypted, or not ours to see). */
   uint8_t clear[NET_MAX_PACKET];
@@ -46,6 +49,7 @@ struct world {
   size_t last_esp_len[2];
   uint32_t esp_seq;            /* inner packets made so far (IP ID) */
   const struct impairment *impair;
+  bool drop_all;               /* the wire loses everything (a silent peer) */
   unsigned carried;            /* IKE datagrams taken off the wire so far */
   struct held_packet held[HELD_MAX];
   size_t nheld;
@@ -72,6 +76,10 @@ bool world_replay(struct world *w, unsigned k);
 bool world_traffic(struct world *w, int s, unsigned n, enum esp_mangle how);
 /* Side s's public address changes (P1). */
 void world_address(struct world *w, int s, uint32_t addr);
+
+/* Whether trace entry t is a retransmission of entry first: the same
+ * bytes from the same sender, not a copy the wire itself made. */
+bool world_is_resend(const struct trace_entry *first, const struct trace_entry *t);
 
 /* The n-th IKE datagram of the trace (from 1), or NULL. */
 const struct trace_entry *world_ike_packet(const struct world *w, unsigned n);
