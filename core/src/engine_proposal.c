@@ -49,7 +49,9 @@ static void p1_read(const struct isakmp_msg *m, const struct isakmp_transform *t
       v = UINT64_MAX; /* an unusable value matches nothing */
     switch (a->type) {
     case OAKLEY_ATTR_ENCRYPTION_ALGORITHM: o->p.encr = (uint16_t)v; break;
-    case OAKLEY_ATTR_KEY_LENGTH: o->p.key_bits = (uint16_t)v; break;
+    /* An explicit 0 is no key, not "absent" (which means AES-128): it must
+     * match nothing rather than be read as the default. */
+    case OAKLEY_ATTR_KEY_LENGTH: o->p.key_bits = v ? (uint16_t)v : UINT16_MAX; break;
     case OAKLEY_ATTR_HASH_ALGORITHM: o->p.hash = (uint16_t)v; break;
     case OAKLEY_ATTR_AUTH_METHOD: o->auth = (uint16_t)v; break;
     case OAKLEY_ATTR_GROUP_DESCRIPTION: o->p.group = (uint16_t)v; break;
@@ -252,7 +254,9 @@ static void p2_read(const struct isakmp_msg *m, const struct isakmp_proposal *pr
     case IPSEC_ATTR_GROUP_DESCRIPTION: o->pfs = (uint16_t)v; break;
     case IPSEC_ATTR_ENCAPSULATION_MODE: o->encap = plain_encap((uint16_t)v); break;
     case IPSEC_ATTR_AUTH_ALGORITHM: o->auth = (uint16_t)v; break;
-    case IPSEC_ATTR_KEY_LENGTH: o->key_bits = (uint16_t)v; break;
+    /* As in Phase 1: an explicit 0 gives no keying material, never the
+     * AES-128 default of an absent attribute. */
+    case IPSEC_ATTR_KEY_LENGTH: o->key_bits = v ? (uint16_t)v : UINT16_MAX; break;
     default: break;
     }
   }

@@ -242,8 +242,11 @@ static size_t active_conns(const struct ike_engine *e, struct ike_conn *out, siz
   return n;
 }
 
+/* False with the row an unreadable ID earns: an IDcr (our side) or IDci
+ * that is no address range, an FQDN say, is not the rule's local (K13) or
+ * remote (K14) range either. */
 static bool read_ids(const struct isakmp_msg *m, const struct p1_sa *p1, struct addr_range *idci,
-                     struct addr_range *idcr)
+                     struct addr_range *idcr, enum log_id *row)
 {
   size_t first;
   if (!find_payload(m, ISAKMP_NP_ID, &first)) {
@@ -252,11 +255,14 @@ static bool read_ids(const struct isakmp_msg *m, const struct p1_sa *p1, struct 
     *idcr = addr_single(p1->local.addr);
     return true;
   }
+  *row = LOG_K13;
   if (first + 1 >= m->npayloads || m->payloads[first + 1].type != ISAKMP_NP_ID)
     return false;
   const struct isakmp_id *ci = &m->payloads[first].u.id, *cr = &m->payloads[first + 1].u.id;
-  return addr_range_from_id(ci->type, ci->data, idci) &&
-         addr_range_from_id(cr->type, cr->data, idcr);
+  if (!addr_range_from_id(cr->type, cr->data, idcr))
+    return false;
+  *row = LOG_K14;
+  return addr_range_from_id(ci->type, ci->data, idci);
 }
 
 static void log_verdict(struct ike_engine *e, const struct ike_p2_result *res, uint32_t peer)
@@ -305,7 +311,9 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
   struct ike_p2_request req = {.rule = r, .peer = p1->peer.addr, .active = conns};
   struct ike_p2_result res;
   req.nactive = active_conns(e, conns, ENGINE_MAX_P2);
-  if (!read_ids(in, p1, &req.idci, &req.idcr)) {
+  enum log_id row;
+  if (!read_ids(in, p1, &req.idci, &req.idcr, &row)) {
+    log_simple(e, row, p1->rule, p1->peer.addr);
     fail_p2(e, p1, NULL, p1->rule, ISAKMP_N_INVALID_ID_INFORMATION);
     return;
   }
