@@ -6,6 +6,7 @@ extern const struct scenario_table catalogue_cases, datapath_cases, rfc2408_case
 extern const struct scenario_table rfc2408_payload_cases;
 extern const struct scenario_table wire_cases;
 extern const struct scenario_table rfc2409_cases;
+extern const struct scenario_table crash_cases;
 
 static const struct scenario_table *const tables[] = {
     &catalogue_cases,
@@ -14,6 +15,7 @@ static const struct scenario_table *const tables[] = {
     &rfc2408_payload_cases,
     &wire_cases,
     &rfc2409_cases,
+    &crash_cases,
 };
 
 size_t scenario_count(void)
