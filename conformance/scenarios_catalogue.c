@@ -6,13 +6,10 @@
 #include "ikelab/isakmp_types.h"
 #include "builders.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 /* ---- config tweaks (defaults: rule 1, AES-128/SHA1/MODP1024, ESP tunnel) -- */
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 static void p1_cipher(struct ike_config *a, struct ike_config *b)
 {
   (void)b;
@@ -175,7 +172,7 @@ static const struct scenario cases[] = {
                   {SIDE_B, ISAKMP_XCHG_QUICK, "<HASH><SA><NONCE><ID><ID>", 0},
                   {SIDE_A, ISAKMP_XCHG_QUICK, "<HASH>", 0})},
     {.id = "K3-K5-aggressive", .covers = "K3 K5", .what = "clean Aggressive Mode + Quick Mode",
-     .tweak = aggressive, .actions = trigger_and_run,
+     .tweak = tweak_aggressive, .actions = trigger_and_run,
      .expect = {{.in_order = LINES("Send Aggressive Mode request to <10.0.0.2>",
                                    "Send:<SA><KE><NONCE><ID>", "Recv:<SA><KE><NONCE><ID><HASH>",
                                    "Phase 1 IKE SA process done"),

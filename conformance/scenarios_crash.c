@@ -17,20 +17,17 @@
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 static struct isakmp_msg msg;
 static uint8_t src[NET_MAX_PACKET];
 
 /* ---- tweaks ---------------------------------------------------------- */
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 /* Aggressive Mode, and A offers 3DES where B wants AES: B refuses AM1. */
 static void aggressive_mismatch(struct ike_config *a, struct ike_config *b)
 {
-  aggressive(a, b);
+  tweak_aggressive(a, b);
   a->rules[0].p1[0].encr = OAKLEY_ENCR_3DES_CBC;
   a->rules[0].p1[0].key_bits = 0;
 }
@@ -425,7 +422,7 @@ static const struct scenario cases[] = {
      REFUSED_FIRST(first_sa_pattern, SA_NTRANSFORMS_255, ISAKMP_N_BAD_PROPOSAL_SYNTAX)},
     {.id = "CRASH-am1-ntransforms-255", .covers = "CRASH RFC2408-5.5",
      .what = "AM1 proposal declaring 255 transforms, carrying 1: BAD-PROPOSAL-SYNTAX",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      REFUSED_FIRST(first_sa_pattern, SA_NTRANSFORMS_255, ISAKMP_N_BAD_PROPOSAL_SYNTAX)},
     {.id = "CRASH-mm1-more-proposals", .covers = "CRASH RFC2408-5.4",
      .what = "MM1 proposal announcing another proposal past the SA's end: PAYLOAD-MALFORMED",
@@ -434,20 +431,20 @@ static const struct scenario cases[] = {
      .what = "MM1 proposal length 0xffff: PAYLOAD-MALFORMED",
      REFUSED_FIRST(first_sa_pattern, SA_PROP_LEN_FFFF, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-am1-proposal-len-ffff", .covers = "CRASH RFC2408-5.4",
-     .what = "AM1 proposal length 0xffff: PAYLOAD-MALFORMED", .tweak = aggressive,
+     .what = "AM1 proposal length 0xffff: PAYLOAD-MALFORMED", .tweak = tweak_aggressive,
      REFUSED_FIRST(first_sa_pattern, SA_PROP_LEN_FFFF, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-mm1-transform-len-4", .covers = "CRASH RFC2408-5.5",
      .what = "MM1 transform length 4, below its 8-byte header: PAYLOAD-MALFORMED",
      REFUSED_FIRST(first_sa_pattern, SA_XFORM_LEN_4, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-am1-transform-len-4", .covers = "CRASH RFC2408-5.5",
      .what = "AM1 transform length 4, below its 8-byte header: PAYLOAD-MALFORMED",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      REFUSED_FIRST(first_sa_pattern, SA_XFORM_LEN_4, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-mm1-attr-past-end", .covers = "CRASH RFC2408-5.5",
      .what = "MM1 TLV attribute claiming 0xfff0 bytes: PAYLOAD-MALFORMED",
      REFUSED_FIRST(first_sa_pattern, SA_ATTR_PAST_END, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-am1-attr-past-end", .covers = "CRASH RFC2408-5.5",
-     .what = "AM1 TLV attribute claiming 0xfff0 bytes: PAYLOAD-MALFORMED", .tweak = aggressive,
+     .what = "AM1 TLV attribute claiming 0xfff0 bytes: PAYLOAD-MALFORMED", .tweak = tweak_aggressive,
      REFUSED_FIRST(first_sa_pattern, SA_ATTR_PAST_END, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-mm1-proposal-len-8", .covers = "CRASH RFC2408-5.4",
      .what = "MM1 proposal length 8: its transform lies outside it (nested lengths disagree)",
@@ -459,7 +456,7 @@ static const struct scenario cases[] = {
      .what = "MM1 SA payload naming next payload 200: INVALID-PAYLOAD-TYPE",
      REFUSED_FIRST(first_sa_pattern, SA_NEXT_200, ISAKMP_N_INVALID_PAYLOAD_TYPE)},
     {.id = "CRASH-am1-next-200", .covers = "CRASH RFC2408-5.3",
-     .what = "AM1 SA payload naming next payload 200: INVALID-PAYLOAD-TYPE", .tweak = aggressive,
+     .what = "AM1 SA payload naming next payload 200: INVALID-PAYLOAD-TYPE", .tweak = tweak_aggressive,
      REFUSED_FIRST(first_sa_pattern, SA_NEXT_200, ISAKMP_N_INVALID_PAYLOAD_TYPE)},
     {.id = "CRASH-mm1-1900-attributes", .covers = "CRASH RFC2408-5.5",
      /* 7.6 kB of SA is well-formed but more than B keeps for HASH_I (SAi_b,
@@ -475,10 +472,10 @@ static const struct scenario cases[] = {
      REFUSED_FIRST(mm1_65_payloads, 0, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-am1-zero-nonce", .covers = "CRASH RFC2409-5",
      .what = "AM1 with a Nonce of 0 bytes (RFC 2409: 8-256): PAYLOAD-MALFORMED",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      REFUSED_FIRST(am1_empty, ISAKMP_NP_NONCE, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "CRASH-am1-zero-ke", .covers = "CRASH RFC2408-5.5",
-     .what = "AM1 with a KE of 0 bytes: INVALID-KEY-INFORMATION", .tweak = aggressive,
+     .what = "AM1 with a KE of 0 bytes: INVALID-KEY-INFORMATION", .tweak = tweak_aggressive,
      REFUSED_FIRST(am1_empty, ISAKMP_NP_KE, ISAKMP_N_INVALID_KEY_INFORMATION)},
     {.id = "CRASH-one-byte", .covers = "CRASH RFC2408-5.2",
      .what = "a 1-byte datagram: no cookie to answer, silence, no state",
@@ -551,7 +548,7 @@ static const struct scenario cases[] = {
      * A's HASH_I covers its real (IPv4) ID, so AM3 fails authentication. */
     {.id = "CRASH-am1-fqdn-id", .covers = "CRASH RFC2409-5.4",
      .what = "AM1 with ID_FQDN \"peer.example\": AM3 fails, AUTHENTICATION-FAILED, B not up",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      .actions = ACTIONS(INJECT_B(am1_fqdn_id, 0), RUN(1000)),
      .no_recovery = "Aggressive Mode has no answer to AM3: A, which authenticated B's AM2, "
                     "holds an IKE SA B refused, and B's INVALID-COOKIE is unauthenticated",

@@ -13,6 +13,7 @@
 #include "builders_rfc2408.h"
 #include "ikelab/isakmp_types.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 enum {
   R_MINOR, R_XCHG_UNKNOWN, R_XCHG_BASE, R_FLAG_E, R_FLAG_C, R_FLAG_A, R_RCOOKIE, R_MSGID,
@@ -67,10 +68,6 @@ static size_t crafted(struct world *w, const struct action *act, uint8_t *out, s
   return recipe_build(w, &recipes[act->offset], out, cap);
 }
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 
 /* A first message refused for a header or payload fault: B answers with
  * the notify in the clear, logs only its Send line and keeps no state. */
@@ -210,22 +207,22 @@ static const struct scenario cases[] = {
     /* ---- §5.3 generic payload header, on Aggressive Mode 1 ---- */
     {.id = "RFC2408-5.3-next-payload", .covers = "RFC2408-5.3",
      .what = "the KE's next payload is 99, mid-chain: INVALID-PAYLOAD-TYPE, no state",
-     .tweak = aggressive, REFUSED(R_PL_NEXT, ISAKMP_N_INVALID_PAYLOAD_TYPE)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_NEXT, ISAKMP_N_INVALID_PAYLOAD_TYPE)},
     {.id = "RFC2408-5.3-reserved", .covers = "RFC2408-5.3",
      .what = "the KE's RESERVED byte is 1: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_PL_RESERVED, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_RESERVED, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "RFC2408-5.3-length-small", .covers = "RFC2408-5.3",
      .what = "the KE's length is 2, below a generic header: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_PL_LEN_SMALL, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_LEN_SMALL, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "RFC2408-5.3-length-past-end", .covers = "RFC2408-5.3",
      .what = "the last payload's length runs past the datagram: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_PL_LEN_PAST, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_LEN_PAST, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "RFC2408-5.3-length-inside", .covers = "RFC2408-5.3",
      .what = "the SA payload ends inside its own proposal: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_PL_LEN_SHORT, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_LEN_SHORT, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "RFC2408-5.3-trailing", .covers = "RFC2408-5.3",
      .what = "8 bytes after the last payload, counted by the header: UNEQUAL-PAYLOAD-LENGTHS",
-     .tweak = aggressive, REFUSED(R_PL_TRAILING, ISAKMP_N_UNEQUAL_PAYLOAD_LENGTHS)},
+     .tweak = tweak_aggressive, REFUSED(R_PL_TRAILING, ISAKMP_N_UNEQUAL_PAYLOAD_LENGTHS)},
 };
 
 const struct scenario_table rfc2408_cases = {cases, sizeof cases / sizeof cases[0]};

@@ -8,6 +8,7 @@
 #include "builders_rfc2408.h"
 #include "ikelab/isakmp_types.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 enum {
   R_DOI, R_SITUATION, R_PROTOCOL, R_SPI_SIZE, R_NXF_MORE, R_NXF_ZERO, R_XFORM_ID, R_ATTR_ZERO,
@@ -66,10 +67,6 @@ static size_t crafted(struct world *w, const struct action *act, uint8_t *out, s
   return recipe_build(w, &recipes[act->offset], out, cap);
 }
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 
 static void sha2_512(struct ike_config *a, struct ike_config *b)
 {
@@ -148,12 +145,12 @@ static const struct scenario cases[] = {
     /* ---- §5.7 Key Exchange ---- */
     {.id = "RFC2408-5.7-ke-length", .covers = "RFC2408-5.7",
      .what = "Aggressive Mode 1 with a 64-byte KE for MODP1024: INVALID-KEY-INFORMATION",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      UNUSABLE(R_KE_SHORT, "Recv Aggressive Mode request from <10.0.0.1>",
               ISAKMP_N_INVALID_KEY_INFORMATION, "Recv:<SA><KE><NONCE><ID>")},
     {.id = "RFC2408-5.7-ke-empty", .covers = "RFC2408-5.7",
      .what = "Aggressive Mode 1 with an empty KE: INVALID-KEY-INFORMATION, no state",
-     .tweak = aggressive, REFUSED(R_KE_EMPTY, ISAKMP_N_INVALID_KEY_INFORMATION)},
+     .tweak = tweak_aggressive, REFUSED(R_KE_EMPTY, ISAKMP_N_INVALID_KEY_INFORMATION)},
     /* Counted, answered, not fatal: the half-open SA waits for a good copy. */
     {.id = "RFC2408-5.7-ke-mm3", .covers = "RFC2408-5.7",
      .what = "Main Mode 3 with a 64-byte KE: INVALID-KEY-INFORMATION, half-open SA kept",
@@ -166,10 +163,10 @@ static const struct scenario cases[] = {
     /* ---- §5.8 Identification ---- */
     {.id = "RFC2408-5.8-id-type", .covers = "RFC2408-5.8",
      .what = "Aggressive Mode 1 with ID type 99: INVALID-ID-INFORMATION, no state",
-     .tweak = aggressive, REFUSED(R_ID_TYPE, ISAKMP_N_INVALID_ID_INFORMATION)},
+     .tweak = tweak_aggressive, REFUSED(R_ID_TYPE, ISAKMP_N_INVALID_ID_INFORMATION)},
     {.id = "RFC2408-5.8-id-length", .covers = "RFC2408-5.8",
      .what = "Aggressive Mode 1 with a 3-byte ID_IPV4_ADDR: INVALID-ID-INFORMATION, no state",
-     .tweak = aggressive, REFUSED(R_ID_SHORT, ISAKMP_N_INVALID_ID_INFORMATION)},
+     .tweak = tweak_aggressive, REFUSED(R_ID_SHORT, ISAKMP_N_INVALID_ID_INFORMATION)},
     /* ---- §5.9 Certificate, §5.10 Certificate Request ---- */
     {.id = "RFC2408-5.9-cert-encoding", .covers = "RFC2408-5.9",
      .what = "Main Mode 1 with a CERT of encoding 99: INVALID-CERT-ENCODING, no state",
@@ -183,7 +180,7 @@ static const struct scenario cases[] = {
     /* ---- §5.11 Hash ---- */
     {.id = "RFC2408-5.11-hash-value", .covers = "RFC2408-5.11",
      .what = "Aggressive Mode 2 with one HASH_R byte changed: A says AUTHENTICATION-FAILED",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      .actions = ACTIONS(TRIGGER(SIDE_A, 1), RUN(1000), INJECT(SIDE_A, crafted, R_HASH_FLIP, 0),
                         RUN(1000)),
      .impair = IMPAIR({IMP_DROP, 2, 0}),
@@ -193,7 +190,7 @@ static const struct scenario cases[] = {
                 {.ike_established = EXACTLY(0)}}},
     {.id = "RFC2408-5.11-hash-length", .covers = "RFC2408-5.11",
      .what = "Aggressive Mode 2 with a 12-byte HASH_R: A says AUTHENTICATION-FAILED",
-     .tweak = aggressive,
+     .tweak = tweak_aggressive,
      .actions = ACTIONS(TRIGGER(SIDE_A, 1), RUN(1000), INJECT(SIDE_A, crafted, R_HASH_SHORT, 0),
                         RUN(1000)),
      .impair = IMPAIR({IMP_DROP, 2, 0}),
@@ -224,10 +221,10 @@ static const struct scenario cases[] = {
     /* ---- §5.13 Nonce (RFC 2409 §5: 8 to 256 bytes) ---- */
     {.id = "RFC2408-5.13-nonce-short", .covers = "RFC2408-5.13 RFC2409-5",
      .what = "Aggressive Mode 1 with a 4-byte nonce: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_NONCE_SHORT, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_NONCE_SHORT, ISAKMP_N_PAYLOAD_MALFORMED)},
     {.id = "RFC2408-5.13-nonce-long", .covers = "RFC2408-5.13 RFC2409-5",
      .what = "Aggressive Mode 1 with a 300-byte nonce: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, REFUSED(R_NONCE_LONG, ISAKMP_N_PAYLOAD_MALFORMED)},
+     .tweak = tweak_aggressive, REFUSED(R_NONCE_LONG, ISAKMP_N_PAYLOAD_MALFORMED)},
     /* Unauthenticated and undecodable: silence; the real MM3 completes. */
     {.id = "RFC2408-5.13-nonce-mm3", .covers = "RFC2408-5.13 RFC2409-5",
      .what = "a Main Mode 3 copy with a 4-byte nonce: silence, the real one completes",

@@ -21,6 +21,7 @@
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 #define K11 "!! Duplicate requests with the same cookie"
 #define K19 "!! IKE Packet Retransmit"
@@ -141,10 +142,6 @@ static size_t rfc2409_packet(struct world *w, const struct action *act, uint8_t 
   return ok ? craft_build(&msg, ov, nov, out, cap, NULL, 0) : 0;
 }
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 
 #define CRAFTED(side, r) INJECT(side, rfc2409_packet, r, 0)
 /* Established (MM + QM), then the crafted message to B, then a while. */
@@ -188,14 +185,14 @@ static const struct scenario cases[] = {
                  ONE_EACH}}},
     {.id = "RFC2409-5-am1-no-ke", .covers = "RFC2409-5",
      .what = "AM1 without its KE: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, .actions = ACTIONS(CRAFTED(SIDE_B, R_AM1_NO_KE), RUN(1000)),
+     .tweak = tweak_aggressive, .actions = ACTIONS(CRAFTED(SIDE_B, R_AM1_NO_KE), RUN(1000)),
      .expect = {{0},
                 {.in_order = LINES("Recv Aggressive Mode request from <10.0.0.1>",
                                    "Recv:<SA><NONCE><ID>", "Send:<NOTFY>"),
                  .nlogs = EXACTLY(3), NONE_LEFT, .sends_notify = ISAKMP_N_PAYLOAD_MALFORMED}}},
     {.id = "RFC2409-5-am1-no-id", .covers = "RFC2409-5",
      .what = "AM1 without its ID: PAYLOAD-MALFORMED, no state",
-     .tweak = aggressive, .actions = ACTIONS(CRAFTED(SIDE_B, R_AM1_NO_ID), RUN(1000)),
+     .tweak = tweak_aggressive, .actions = ACTIONS(CRAFTED(SIDE_B, R_AM1_NO_ID), RUN(1000)),
      .expect = {{0},
                 {.in_order = LINES("Recv Aggressive Mode request from <10.0.0.1>",
                                    "Send:<NOTFY>"),

@@ -21,6 +21,7 @@
  * so it is sent again. */
 #include "ikelab/isakmp_types.h"
 #include "scenario.h"
+#include "tweaks.h"
 
 #define K11 "!! Duplicate requests with the same cookie"
 #define K19 "!! IKE Packet Retransmit"
@@ -42,10 +43,6 @@
 /* The side's first datagram was never sent again. */
 static const uint32_t never[] = {0};
 
-static void aggressive(struct ike_config *a, struct ike_config *b)
-{
-  a->rules[0].mode = b->rules[0].mode = IKE_MODE_AGGRESSIVE;
-}
 static void every_2500_five(struct ike_config *a, struct ike_config *b)
 {
   a->g.retransmit_interval_ms = b->g.retransmit_interval_ms = 2500;
@@ -123,7 +120,7 @@ static const struct scenario cases[] = {
                 {.count_line = K11, .count = 0, .nlogs = EXACTLY(12), ONE_EACH}}},
     {.id = "W-dup-am1", .covers = "K11 WIRE",
      .what = "AM1 delivered twice: K11 on B, AM2 sent again, A answers it with AM3",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 1, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 1, 0}),
      .expect = {{.absent = LINES(K11), .nlogs = EXACTLY(10), ONE_EACH},
                 {.in_order = LINES("Send:<SA><KE><NONCE><ID><HASH>", K11, "Recv:<HASH>"),
                  .count_line = K11, .count = 1, .nlogs = EXACTLY(10), ONE_EACH}},
@@ -132,18 +129,18 @@ static const struct scenario cases[] = {
                   {SIDE_A, XAM, "<HASH>", 0})},
     {.id = "W-dup-am2", .covers = "K11 WIRE",
      .what = "AM2 delivered twice: A sends AM3 again (its final message), no K11",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 2, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 2, 0}),
      .expect = {{.absent = LINES(K11), .nlogs = EXACTLY(10), ONE_EACH},
                 {.count_line = K11, .count = 0, .nlogs = EXACTLY(9), ONE_EACH}},
      .wire = WIRE({SIDE_A, XAM, "<HASH>", 0}, {SIDE_A, XAM, "<HASH>", 0})},
     {.id = "W-dup-am3", .covers = "K11 WIRE",
      .what = "AM3 delivered twice: B is done, no K11, nothing sent",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 3, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 3, 0}),
      .expect = {{.absent = LINES(K11), .nlogs = EXACTLY(10), ONE_EACH},
                 {.count_line = K11, .count = 0, .nlogs = EXACTLY(9), ONE_EACH}}},
     {.id = "W-dup-am-qm1", .covers = "K11 WIRE",
      .what = "Aggressive Mode, QM1 delivered twice: K11 on B",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 4, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DUPLICATE, 4, 0}),
      .expect = {{.absent = LINES(K11), .nlogs = EXACTLY(10), ONE_EACH},
                 {.in_order = LINES("Send:" QM1, K11), .count_line = K11, .count = 1,
                  .nlogs = EXACTLY(10), ONE_EACH}},
@@ -235,13 +232,13 @@ static const struct scenario cases[] = {
                  .nlogs = EXACTLY(13), ONE_EACH}},
      .wire = WIRE({SIDE_A, XQM, "<HASH>", 0}, {SIDE_B, XQM, QM1, 0}, {SIDE_A, XQM, "<HASH>", 0})},
     {.id = "W-drop-am1", .covers = "K19 WIRE", .what = "AM1 lost: A sends it again 10 s later",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 1, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 1, 0}),
      .expect = {{.count_line = K19, .count = 1, .nlogs = EXACTLY(11), .resends = MS(10000),
                  ONE_EACH},
                 {.absent = LINES(K11, K19), .nlogs = EXACTLY(9), ONE_EACH}}},
     {.id = "W-drop-am2", .covers = "K19 K11 WIRE",
      .what = "AM2 lost: both time out; B answers the repeated AM1 (K11)",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 2, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 2, 0}),
      .expect = {{.count_line = K19, .count = 1, .nlogs = EXACTLY(11), .resends = MS(10000),
                  ONE_EACH},
                 {.in_order = LINES(K19, K11, "Recv:<HASH>"), .count_line = K11, .count = 1,
@@ -251,7 +248,7 @@ static const struct scenario cases[] = {
      * A's second QM1 copy completes at +20 s. */
     {.id = "W-drop-am3", .covers = "K19 WIRE RFC2409-5.5",
      .what = "AM3 lost: B drops the QM1 that overtakes it; both timers repair it",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 3, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_DROP, 3, 0}),
      .expect = {{.count_line = K19, .count = 2, .nlogs = EXACTLY(12), ONE_EACH},
                 {.in_order = LINES("Send:<SA><KE><NONCE><ID><HASH>", K19, "Recv:<HASH>",
                                    "Phase 1 IKE SA process done", "Recv:" QM1),
@@ -315,7 +312,7 @@ static const struct scenario cases[] = {
      * silent), takes AM3, and A's QM1 copy completes. */
     {.id = "W-reorder-am3-qm1", .covers = "K19 WIRE RFC2409-5.5",
      .what = "QM1 overtakes AM3: B drops it until Phase 1 is up; A's copy completes",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_REORDER, 3, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_REORDER, 3, 0}),
      .expect = {{.count_line = K19, .count = 1, .nlogs = EXACTLY(11), ONE_EACH},
                 {.in_order = LINES("Recv:<HASH>", "Phase 1 IKE SA process done", "Recv:" QM1),
                  .absent = LINES(K11, K19), .nlogs = EXACTLY(9), ONE_EACH}},
@@ -433,7 +430,7 @@ static const struct scenario cases[] = {
      * established SA and is dropped there. */
     {.id = "W-corrupt-am3", .covers = "K19 WIRE RFC2409-5",
      .what = "AM3's encrypted body damaged: B notifies, A (up) ignores it; the timers complete",
-     .tweak = aggressive, .actions = RUNS, .impair = IMPAIR({IMP_CORRUPT_BODY, 3, 0}),
+     .tweak = tweak_aggressive, .actions = RUNS, .impair = IMPAIR({IMP_CORRUPT_BODY, 3, 0}),
      .expect = {{.count_line = K19, .count = 2, .nlogs = EXACTLY(12), ONE_EACH},
                 {.in_order = LINES("Send:<NOTFY>", K19, "Recv:<HASH>"), .count_line = K19,
                  .count = 1, .nlogs = EXACTLY(11), ONE_EACH,
