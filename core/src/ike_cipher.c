@@ -54,6 +54,63 @@ static const char *cipher_name(unsigned alg, size_t keylen)
   }
 }
 
+/* Speed: a fetch, a context and a DES/AES key schedule per call cost more
+ * than the CBC pass over a short IKE message (and ten times that under
+ * ASan). Each cipher is fetched once, and one context per direction is kept
+ * keyed with the last key it was given: the engine decrypts and encrypts a
+ * whole exchange with one Phase 1 key, so most calls only set the IV. The
+ * key is compared in constant time and kept (with its schedule) in static
+ * storage until a call with another key replaces it. Not thread-safe, on
+ * purpose: the engine is single-threaded. */
+struct keyed {
+  EVP_CIPHER_CTX *ctx;
+  const EVP_CIPHER *cipher; /* NULL: not keyed */
+  uint8_t key[IKE_KEY_MAX];  /* the key as given to OpenSSL (DES: K|K|K) */
+  size_t keylen;
+};
+
+static const EVP_CIPHER *fetched(const char *name)
+{
+  static struct {
+    const char *name;
+    EVP_CIPHER *cipher;
+  } table[] = {{"DES-EDE3-CBC", NULL}, {"AES-128-CBC", NULL}, {"AES-192-CBC", NULL},
+               {"AES-256-CBC", NULL}};
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (strcmp(table[i].name, name) == 0) {
+      if (table[i].cipher == NULL)
+        table[i].cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+      return table[i].cipher;
+    }
+  return NULL;
+}
+
+/* The context for direction enc, keyed with key and set to iv. */
+static EVP_CIPHER_CTX *keyed_ctx(int enc, const EVP_CIPHER *cipher, const uint8_t *key,
+                                 size_t keylen, const uint8_t *iv)
+{
+  static struct keyed dir[2];
+  struct keyed *k = &dir[enc != 0];
+  if (k->ctx == NULL && (k->ctx = EVP_CIPHER_CTX_new()) == NULL)
+    return NULL;
+  bool same = k->cipher == cipher && k->keylen == keylen && keylen <= sizeof k->key &&
+              CRYPTO_memcmp(k->key, key, keylen) == 0;
+  if (!same) {
+    /* Forget the old key first, so that a failed init leaves nothing keyed. */
+    k->cipher = NULL;
+    OPENSSL_cleanse(k->key, sizeof k->key);
+    if (keylen > sizeof k->key || EVP_CIPHER_CTX_reset(k->ctx) != 1 ||
+        EVP_CipherInit_ex2(k->ctx, cipher, key, iv, enc, NULL) != 1)
+      return NULL;
+    memcpy(k->key, key, keylen);
+    k->keylen = keylen;
+    k->cipher = cipher;
+  } else if (EVP_CipherInit_ex2(k->ctx, NULL, NULL, iv, enc, NULL) != 1) {
+    return NULL;
+  }
+  return EVP_CIPHER_CTX_set_padding(k->ctx, 0) == 1 ? k->ctx : NULL;
+}
+
 static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,
                 const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
 {
@@ -68,18 +125,15 @@ static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,
     for (size_t i = 0; i < 3; i++)
       memcpy(k3 + 8 * i, key, 8);
     key = k3;
+    keylen = sizeof k3;
   }
-  EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, name, NULL);
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  const EVP_CIPHER *cipher = fetched(name);
+  EVP_CIPHER_CTX *ctx = cipher != NULL ? keyed_ctx(enc, cipher, key, keylen, iv) : NULL;
   int outl = 0, finl = 0;
-  bool ok = cipher != NULL && ctx != NULL &&
-            EVP_CipherInit_ex2(ctx, cipher, key, iv, enc, NULL) == 1 &&
-            EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+  bool ok = ctx != NULL &&
             EVP_CipherUpdate(ctx, out, &outl, in, (int)len) == 1 &&
             EVP_CipherFinal_ex(ctx, out + outl, &finl) == 1 &&
             (size_t)outl + (size_t)finl == len;
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(cipher);
   OPENSSL_cleanse(k3, sizeof k3);
   return ok;
 }

@@ -1,4 +1,14 @@
-/* Hashes and the HMAC prf of IKEv1, over concatenations of pieces. */
+/* Hashes and the HMAC prf of IKEv1, over concatenations of pieces.
+ *
+ * Speed: OpenSSL 3 makes every EVP_*_fetch and every context allocation a
+ * trip through its provider store and the heap; under ASan that cost ten
+ * times the hashing itself, on every HASH, prf and packet digest. So each
+ * algorithm is fetched once and its context kept and re-initialised per
+ * call, in static storage created on first use and kept for the life of the
+ * process. Not thread-safe, on purpose: the engine is single-threaded (one
+ * engine per thread would need these tables per thread). The results are
+ * exactly those of a fresh context: EVP_DigestInit_ex2 and EVP_MAC_init
+ * with a key start over from scratch. */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -31,49 +41,80 @@ size_t ike_hash_len(unsigned alg)
   }
 }
 
+/* Per Oakley hash: the fetched digest, a digest context and an HMAC context
+ * with that digest already set (only the key changes per call). Oakley hash
+ * numbers are 1..6; slot 0 stays empty. */
+struct hash_slot {
+  EVP_MD *md;
+  EVP_MD_CTX *hash;
+  EVP_MAC_CTX *hmac;
+};
+static struct hash_slot slots[8];
+
+static EVP_MD_CTX *hash_ctx(unsigned alg, const EVP_MD **md)
+{
+  const char *name = digest_name(alg);
+  if (name == NULL || alg >= sizeof slots / sizeof slots[0])
+    return NULL;
+  struct hash_slot *s = &slots[alg];
+  if (s->md == NULL)
+    s->md = EVP_MD_fetch(NULL, name, NULL);
+  if (s->md != NULL && s->hash == NULL)
+    s->hash = EVP_MD_CTX_new();
+  *md = s->md;
+  return s->md != NULL ? s->hash : NULL;
+}
+
+static EVP_MAC_CTX *hmac_ctx(unsigned alg)
+{
+  static EVP_MAC *hmac;
+  const char *name = digest_name(alg);
+  if (name == NULL || alg >= sizeof slots / sizeof slots[0])
+    return NULL;
+  struct hash_slot *s = &slots[alg];
+  if (s->hmac != NULL)
+    return s->hmac;
+  if (hmac == NULL && (hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+    return NULL;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)name, 0),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac);
+  if (ctx == NULL || EVP_MAC_CTX_set_params(ctx, params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    return NULL;
+  }
+  return s->hmac = ctx;
+}
+
 bool ike_hash(unsigned alg, const struct ike_piece *pieces, size_t n,
               uint8_t out[IKE_HASH_MAX])
 {
-  const char *name = digest_name(alg);
-  if (name == NULL)
-    return false;
-  EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  bool ok = md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
+  const EVP_MD *md = NULL;
+  EVP_MD_CTX *ctx = hash_ctx(alg, &md);
+  bool ok = ctx != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
   for (size_t i = 0; ok && i < n; i++)
     ok = pieces[i].len == 0 || EVP_DigestUpdate(ctx, pieces[i].ptr, pieces[i].len) == 1;
   unsigned int outlen = 0;
-  ok = ok && EVP_DigestFinal_ex(ctx, out, &outlen) == 1 && outlen == ike_hash_len(alg);
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_free(md);
-  return ok;
+  return ok && EVP_DigestFinal_ex(ctx, out, &outlen) == 1 && outlen == ike_hash_len(alg);
 }
 
 bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
              const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX])
 {
-  const char *name = digest_name(alg);
-  if (name == NULL)
-    return false;
-  /* An empty key still needs a valid pointer for EVP_MAC_init to take it. */
+  EVP_MAC_CTX *ctx = hmac_ctx(alg);
+  /* An empty key still needs a valid pointer for EVP_MAC_init to take it
+   * (a NULL key would mean "keep the previous one"). */
   static const uint8_t empty_key[1];
   if (keylen == 0)
     key = empty_key;
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)name, 0),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-  bool ok = ctx != NULL && EVP_MAC_init(ctx, key, keylen, params) == 1;
+  bool ok = ctx != NULL && key != NULL && EVP_MAC_init(ctx, key, keylen, NULL) == 1;
   for (size_t i = 0; ok && i < n; i++)
     ok = pieces[i].len == 0 || EVP_MAC_update(ctx, pieces[i].ptr, pieces[i].len) == 1;
   size_t outlen = 0;
-  ok = ok && EVP_MAC_final(ctx, out, &outlen, IKE_HASH_MAX) == 1 &&
-       outlen == ike_hash_len(alg);
-  EVP_MAC_CTX_free(ctx);
-  EVP_MAC_free(mac);
-  return ok;
+  return ok && EVP_MAC_final(ctx, out, &outlen, IKE_HASH_MAX) == 1 &&
+         outlen == ike_hash_len(alg);
 }
 
 bool ike_mem_equal(const void *a, const void *b, size_t len)

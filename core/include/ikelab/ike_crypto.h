@@ -4,8 +4,10 @@
  * Algorithms are the Oakley attribute numbers of isakmp_types.h
  * (OAKLEY_HASH_*, OAKLEY_ENCR_*, OAKLEY_GROUP_*) so a decoded transform is
  * passed straight in; unknown numbers make every call return false (or a
- * size of 0). Buffers are caller-owned and fixed-size; nothing is global and
- * no randomness is drawn here: the engine injects it (DH private values).
+ * size of 0). Buffers are caller-owned and fixed-size; no randomness is
+ * drawn here: the engine injects it (DH private values). The only global
+ * state is a cache of fetched OpenSSL algorithms and re-used contexts (not
+ * thread-safe: the engine is single-threaded), invisible in the results.
  * Fuzz builds use this module unchanged; the engine decides what to skip. */
 #ifndef IKELAB_IKE_CRYPTO_H
 #define IKELAB_IKE_CRYPTO_H
