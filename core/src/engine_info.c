@@ -61,7 +61,7 @@ static uint32_t spi_of(struct buf_slice spis, size_t i, size_t size)
 static void delete_p2_by_spi(struct ike_engine *e, const struct p1_sa *p1, uint8_t protocol,
                              uint32_t spi)
 {
-  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+  for (size_t i = 0; i < e->p2_top; i++) {
     struct p2_sa *q = &e->p2[i];
     if (q->state == P2_ESTABLISHED && q->chosen.protocol == protocol && q->spi_out == spi &&
         q->peer.addr == p1->peer.addr) {
@@ -100,7 +100,7 @@ static bool apply_delete(struct ike_engine *e, struct p1_sa *p1, const struct is
 static void end_quick_modes(struct ike_engine *e, struct p1_sa *p1, uint16_t notify)
 {
   size_t idx = p1_index(e, p1);
-  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+  for (size_t i = 0; i < e->p2_top; i++) {
     struct p2_sa *q = &e->p2[i];
     if (q->state == P2_I_QM1_SENT && q->p1 == idx) {
       emit_result(e, IKE_RESULT_PHASE2_FAILED, q->rule, notify, p1->peer);
@@ -153,7 +153,7 @@ static void protected_info(struct ike_engine *e, struct p1_sa *p1)
 void initial_contact(struct ike_engine *e, struct p1_sa *keep)
 {
   uint32_t peer = keep->peer.addr;
-  for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+  for (size_t i = 0; i < e->p2_top; i++) {
     struct p2_sa *q = &e->p2[i];
     if (q->state == P2_ESTABLISHED && q->peer.addr == peer &&
         (q->p1 >= ENGINE_MAX_P1 || &e->p1[q->p1] != keep)) {
@@ -161,7 +161,7 @@ void initial_contact(struct ike_engine *e, struct p1_sa *keep)
       p2_free(e, q);
     }
   }
-  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+  for (size_t i = 0; i < e->p1_top; i++) {
     struct p1_sa *sa = &e->p1[i];
     if (sa != keep && sa->state == P1_ESTABLISHED && sa->peer.addr == peer)
       p1_free(e, sa);

@@ -115,6 +115,11 @@ struct ike_engine {
   uint64_t now;
   struct p1_sa p1[ENGINE_MAX_P1];
   struct p2_sa p2[ENGINE_MAX_P2];
+  /* Every slot from p1_top (p2_top) up is free: p1_new and p2_new raise
+   * the mark, ike_engine_clear resets it, and loops over a table stop there.
+   * Slots are kilobytes apart, and timers and lookups scan the tables on
+   * every input: scanning 192 slots for two SAs was most of a fuzz input. */
+  size_t p1_top, p2_top;
   /* Scratch messages: the engine is single-threaded and never nests them. */
   struct isakmp_msg in_msg, body_msg, out_msg;
   uint8_t plain[ENGINE_MAX_MSG];   /* decrypted body of the message in */

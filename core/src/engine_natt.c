@@ -135,7 +135,7 @@ bool dpd_timer(struct ike_engine *e, struct p1_sa *sa)
   if (e->now < sa->dpd_next_ms)
     return false;
   if (sa->dpd_outstanding && ++sa->dpd_misses > e->cfg.g.retransmit_count) {
-    for (size_t i = 0; i < ENGINE_MAX_P2; i++) {
+    for (size_t i = 0; i < e->p2_top; i++) {
       struct p2_sa *q = &e->p2[i];
       if (q->state == P2_ESTABLISHED && q->peer.addr == sa->peer.addr) {
         p2_sa_event(e, q, IKE_EV_SA_DEL);

@@ -92,7 +92,7 @@ static uint32_t new_msgid(struct ike_engine *e, const struct p1_sa *p1)
     random_bytes(e, (uint8_t *)&id, sizeof id);
     if (id == 0)
       continue;
-    for (size_t i = 0; i < ENGINE_MAX_P2 && !used; i++)
+    for (size_t i = 0; i < e->p2_top && !used; i++)
       used = e->p2[i].state != P2_FREE && e->p2[i].p1 == idx && e->p2[i].msgid == id;
     if (!used)
       return id;
@@ -229,7 +229,7 @@ static void fail_p2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *sa, in
 static size_t active_conns(const struct ike_engine *e, struct ike_conn *out, size_t max)
 {
   size_t n = 0;
-  for (size_t i = 0; i < ENGINE_MAX_P2 && n < max; i++) {
+  for (size_t i = 0; i < e->p2_top && n < max; i++) {
     const struct p2_sa *q = &e->p2[i];
     if (q->state != P2_ESTABLISHED)
       continue;
@@ -459,7 +459,7 @@ void quick_input(struct ike_engine *e, struct p1_sa *p1, const uint8_t digest[20
   }
   struct p2_sa *sa = NULL;
   size_t idx = p1_index(e, p1);
-  for (size_t i = 0; i < ENGINE_MAX_P2 && !sa; i++)
+  for (size_t i = 0; i < e->p2_top && !sa; i++)
     if (e->p2[i].state != P2_FREE && e->p2[i].p1 == idx && e->p2[i].msgid == h->msgid)
       sa = &e->p2[i];
   if (!sa) {
