@@ -1,0 +1,284 @@
+/* The structure-aware mutator (mutator.h) run many times over the seed
+ * corpora with fixed seeds. Every parse reads an exact-size heap copy, so
+ * ASan (dev preset) catches any read past the input. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_run.h"
+#include "ikelab/isakmp.h"
+#include "mutator.h"
+
+enum { MAX_SEEDS = 64, CAP = 70000 };
+
+struct seeds {
+  size_t n;
+  uint8_t *data[MAX_SEEDS];
+  size_t len[MAX_SEEDS];
+};
+
+static void seeds_free(struct seeds *s)
+{
+  for (size_t i = 0; i < s->n; i++)
+    free(s->data[i]);
+  s->n = 0;
+}
+
+/* Up to MAX_SEEDS files of corpus/<dir>, in name order. */
+static void seeds_load(struct seeds *s, const char *dir)
+{
+  struct dirent **names;
+  char path[4096];
+  const char *root = test_source_path(dir);
+  int count = scandir(root, &names, NULL, alphasort);
+  ck_assert_msg(count > 0, "no seeds in %s", root);
+  s->n = 0;
+  for (int i = 0; i < count; i++) {
+    snprintf(path, sizeof path, "%s/%s", root, names[i]->d_name);
+    FILE *f = names[i]->d_name[0] == '.' || s->n == MAX_SEEDS ? NULL : fopen(path, "rb");
+    free(names[i]);
+    if (!f)
+      continue;
+    uint8_t *buf = malloc(CAP);
+    size_t n = fread(buf, 1, CAP, f);
+    fclose(f);
+    s->data[s->n] = realloc(buf, n ? n : 1);
+    s->len[s->n++] = n;
+  }
+  free(names);
+}
+
+static uint8_t *exact_copy(const uint8_t *data, size_t n)
+{
+  uint8_t *copy = malloc(n ? n : 1);
+  memcpy(copy, data, n);
+  return copy;
+}
+
+/* Output never exceeds max, whatever max is, over chains of mutations. */
+static void never_past_max(enum mut_format fmt, const char *dir)
+{
+  static uint8_t buf[CAP];
+  struct seeds s;
+  struct mut_rng pick = {42};
+  seeds_load(&s, dir);
+  for (size_t i = 0; i < s.n; i++) {
+    size_t n = s.len[i];
+    memcpy(buf, s.data[i], n);
+    for (unsigned k = 0; k < 300; k++) {
+      size_t max = 1 + mut_below(&pick, 2 * n + 64);
+      if (max > sizeof buf)
+        max = sizeof buf;
+      if (n > max)
+        n = max;
+      n = ikelab_mutate(fmt, buf, n, max, (unsigned)(i * 1000 + k), NULL);
+      ck_assert_uint_le(n, max);
+      if (k % 50 == 49) { /* back to the seed now and then */
+        n = s.len[i];
+        memcpy(buf, s.data[i], n);
+      }
+    }
+  }
+  seeds_free(&s);
+}
+
+START_TEST(datagram_max)
+{
+  never_past_max(MUT_FMT_DATAGRAM, "corpus/isakmp_decode");
+}
+END_TEST
+
+START_TEST(responder_max)
+{
+  never_past_max(MUT_FMT_RESPONDER, "corpus/responder");
+}
+END_TEST
+
+START_TEST(quick_max)
+{
+  never_past_max(MUT_FMT_QUICK, "corpus/quick_mode");
+}
+END_TEST
+
+/* Reading then writing changes nothing, for every prefix of every seed:
+ * the model keeps what it does not understand. */
+START_TEST(model_round_trip)
+{
+  static struct mut_msg m;
+  static uint8_t out[CAP];
+  struct seeds s;
+  seeds_load(&s, "corpus/isakmp_decode");
+  for (size_t i = 0; i < s.n; i++)
+    for (size_t cut = 0; cut <= s.len[i]; cut++) {
+      uint8_t *copy = exact_copy(s.data[i], cut);
+      if (mut_model_parse(&m, copy, cut)) {
+        size_t n = mut_model_write(&m, out, sizeof out, NULL);
+        ck_assert_uint_eq(n, cut);
+        ck_assert_msg(memcmp(out, copy, cut) == 0, "seed %zu cut at %zu changed", i, cut);
+      }
+      free(copy);
+    }
+  seeds_free(&s);
+}
+END_TEST
+
+/* Fix-up mode: a message the codec accepts is still accepted after edits. */
+START_TEST(fixup_still_decodes)
+{
+  static struct isakmp_msg msg;
+  static uint8_t buf[CAP];
+  struct isakmp_error err;
+  struct seeds s;
+  const struct mut_options valid = {.keep_valid = true};
+  size_t checked = 0;
+  seeds_load(&s, "corpus/isakmp_decode");
+  for (size_t i = 0; i < s.n; i++) {
+    if (!isakmp_decode(&msg, s.data[i], s.len[i], &err))
+      continue;
+    size_t n = s.len[i];
+    memcpy(buf, s.data[i], n);
+    for (unsigned k = 0; k < 200; k++, checked++) {
+      n = ikelab_mutate(MUT_FMT_DATAGRAM, buf, n, sizeof buf, k * 7919u + (unsigned)i, &valid);
+      uint8_t *copy = exact_copy(buf, n);
+      ck_assert_msg(isakmp_decode(&msg, copy, n, &err), "seed %zu step %u: %s", i, k,
+                    err.text);
+      free(copy);
+    }
+  }
+  ck_assert_uint_gt(checked, 1000);
+  seeds_free(&s);
+}
+END_TEST
+
+/* Script parsing never fails or over-reads, and writes back every prefix
+ * of every seed as it was (a cut step becomes the tail). */
+static void script_round_trip(enum mut_format fmt, const char *dir)
+{
+  static struct mut_script sc;
+  static uint8_t out[CAP];
+  struct seeds s;
+  seeds_load(&s, dir);
+  for (size_t i = 0; i < s.n && i < 16; i++)
+    for (size_t cut = 0; cut <= s.len[i]; cut += 1 + cut / 64) {
+      uint8_t *copy = exact_copy(s.data[i], cut);
+      mut_script_parse(&sc, fmt, copy, cut);
+      ck_assert_uint_eq(mut_script_write(&sc, out, sizeof out), cut);
+      ck_assert(memcmp(out, copy, cut) == 0);
+      free(copy);
+    }
+  seeds_free(&s);
+}
+
+START_TEST(responder_script_round_trip)
+{
+  script_round_trip(MUT_FMT_RESPONDER, "corpus/responder");
+}
+END_TEST
+
+START_TEST(quick_script_round_trip)
+{
+  script_round_trip(MUT_FMT_QUICK, "corpus/quick_mode");
+}
+END_TEST
+
+/* Script edits keep a whole script: everything parses as steps, nothing
+ * is left over as a tail, and the result writes back byte for byte. */
+static void scripts_stay_scripts(enum mut_format fmt, const char *dir)
+{
+  static struct mut_script sc;
+  static uint8_t buf[CAP], out[CAP];
+  const struct mut_options valid = {.keep_valid = true};
+  struct seeds s;
+  seeds_load(&s, dir);
+  for (size_t i = 0; i < s.n && i < 24; i++) {
+    mut_script_parse(&sc, fmt, s.data[i], s.len[i]);
+    if (sc.tail_len)
+      continue; /* a seed that is not a whole script */
+    size_t n = s.len[i];
+    memcpy(buf, s.data[i], n);
+    for (unsigned k = 0; k < 150; k++) {
+      n = ikelab_mutate(fmt, buf, n, sizeof buf, k * 104729u + (unsigned)i, &valid);
+      uint8_t *copy = exact_copy(buf, n);
+      mut_script_parse(&sc, fmt, copy, n);
+      ck_assert_msg(sc.tail_len == 0, "seed %zu step %u left %u bytes over", i, k,
+                    sc.tail_len);
+      ck_assert_uint_eq(mut_script_write(&sc, out, sizeof out), n);
+      ck_assert(memcmp(out, copy, n) == 0);
+      free(copy);
+    }
+  }
+  seeds_free(&s);
+}
+
+START_TEST(responder_scripts_stay_scripts)
+{
+  scripts_stay_scripts(MUT_FMT_RESPONDER, "corpus/responder");
+}
+END_TEST
+
+START_TEST(quick_scripts_stay_scripts)
+{
+  scripts_stay_scripts(MUT_FMT_QUICK, "corpus/quick_mode");
+}
+END_TEST
+
+/* The same seed and input give the same output (a crash replays). */
+START_TEST(deterministic)
+{
+  static uint8_t a[CAP], b[CAP];
+  struct seeds s;
+  seeds_load(&s, "corpus/responder");
+  for (unsigned k = 0; k < 200; k++) {
+    size_t i = k % s.n;
+    memcpy(a, s.data[i], s.len[i]);
+    memcpy(b, s.data[i], s.len[i]);
+    size_t na = ikelab_mutate(MUT_FMT_RESPONDER, a, s.len[i], sizeof a, k, NULL);
+    size_t nb = ikelab_mutate(MUT_FMT_RESPONDER, b, s.len[i], sizeof b, k, NULL);
+    ck_assert_uint_eq(na, nb);
+    ck_assert(memcmp(a, b, na) == 0);
+  }
+  seeds_free(&s);
+}
+END_TEST
+
+/* Crossover output fits, for every format. */
+START_TEST(crossover_fits)
+{
+  static uint8_t out[CAP];
+  static const char *dirs[] = {"corpus/isakmp_decode", "corpus/responder", "corpus/quick_mode"};
+  static const enum mut_format fmts[] = {MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK};
+  for (size_t f = 0; f < 3; f++) {
+    struct seeds s;
+    seeds_load(&s, dirs[f]);
+    for (unsigned k = 0; k < 300; k++) {
+      size_t i = k % s.n, j = (k * 7 + 3) % s.n;
+      size_t max = 1 + (k * 37) % (s.len[i] + s.len[j] + 16);
+      size_t n = ikelab_crossover(fmts[f], s.data[i], s.len[i], s.data[j], s.len[j], out, max,
+                                  k, NULL);
+      ck_assert_uint_le(n, max);
+    }
+    seeds_free(&s);
+  }
+}
+END_TEST
+
+Suite *ikelab_suite(void)
+{
+  Suite *s = suite_create("mutator");
+  TCase *tc = tcase_create("mutator");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, datagram_max);
+  tcase_add_test(tc, responder_max);
+  tcase_add_test(tc, quick_max);
+  tcase_add_test(tc, model_round_trip);
+  tcase_add_test(tc, fixup_still_decodes);
+  tcase_add_test(tc, responder_script_round_trip);
+  tcase_add_test(tc, quick_script_round_trip);
+  tcase_add_test(tc, responder_scripts_stay_scripts);
+  tcase_add_test(tc, quick_scripts_stay_scripts);
+  tcase_add_test(tc, deterministic);
+  tcase_add_test(tc, crossover_fits);
+  suite_add_tcase(s, tc);
+  return s;
+}
