@@ -9,6 +9,8 @@
  * engine per thread would need these tables per thread). The results are
  * exactly those of a fresh context: EVP_DigestInit_ex2 and EVP_MAC_init
  * with a key start over from scratch. */
+#include <string.h>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -100,8 +102,9 @@ bool ike_hash(unsigned alg, const struct ike_piece *pieces, size_t n,
   return ok && EVP_DigestFinal_ex(ctx, out, &outlen) == 1 && outlen == ike_hash_len(alg);
 }
 
-bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
-             const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX])
+/* out = HMAC-alg(key, pieces...), through the cached context. */
+static bool hmac_prf(unsigned alg, const uint8_t *key, size_t keylen,
+                     const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX])
 {
   EVP_MAC_CTX *ctx = hmac_ctx(alg);
   /* An empty key still needs a valid pointer for EVP_MAC_init to take it
@@ -116,6 +119,89 @@ bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
   return ok && EVP_MAC_final(ctx, out, &outlen, IKE_HASH_MAX) == 1 &&
          outlen == ike_hash_len(alg);
 }
+
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzz builds only: the last few prf calls and their results. A fuzz input
+ * replays a near-identical exchange, and in fuzz_quick_mode the harness
+ * computes each HASH(1) that the engine then checks over the same bytes.
+ * An entry matches only on the same algorithm, key and input bytes, all
+ * compared in full (CRYPTO_memcmp: libFuzzer's memcmp hook would turn the
+ * cache's compares into fuzzer features), so the answer is exactly what
+ * HMAC would give. Inputs longer than MEMO_DATA bypass it. The cache is
+ * test machinery, not code under test: kept out of libFuzzer's coverage. */
+#ifdef __clang__
+#define MEMO_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define MEMO_NO_COVERAGE
+#endif
+enum { MEMO_SLOTS = 16, MEMO_DATA = 2048 };
+static struct prf_memo {
+  unsigned alg;
+  size_t keylen, len;
+  uint8_t key[IKE_HASH_MAX], data[MEMO_DATA], out[IKE_HASH_MAX];
+} memo[MEMO_SLOTS];
+static size_t memo_next;
+
+/* The pieces as one string in buf; false if they do not fit. */
+MEMO_NO_COVERAGE static bool memo_join(const struct ike_piece *pieces, size_t n, uint8_t *buf, size_t *len)
+{
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (pieces[i].len > MEMO_DATA - at)
+      return false;
+    if (pieces[i].len)
+      memcpy(buf + at, pieces[i].ptr, pieces[i].len);
+    at += pieces[i].len;
+  }
+  *len = at;
+  return true;
+}
+
+MEMO_NO_COVERAGE static struct prf_memo *memo_find(unsigned alg, const uint8_t *key, size_t keylen,
+                                  const uint8_t *data, size_t len)
+{
+  for (size_t i = 0; i < MEMO_SLOTS; i++) {
+    struct prf_memo *m = &memo[i];
+    if (m->alg == alg && m->keylen == keylen && m->len == len &&
+        CRYPTO_memcmp(m->key, key, keylen) == 0 && CRYPTO_memcmp(m->data, data, len) == 0)
+      return m;
+  }
+  return NULL;
+}
+
+MEMO_NO_COVERAGE bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
+                              const struct ike_piece *pieces, size_t n,
+                              uint8_t out[IKE_HASH_MAX])
+{
+  static uint8_t joined[MEMO_DATA];
+  size_t len = 0;
+  if (digest_name(alg) == NULL || (key == NULL && keylen) || keylen > IKE_HASH_MAX ||
+      !memo_join(pieces, n, joined, &len))
+    return hmac_prf(alg, key, keylen, pieces, n, out);
+  struct prf_memo *m = memo_find(alg, key, keylen, joined, len);
+  if (m != NULL) {
+    memcpy(out, m->out, ike_hash_len(alg));
+    return true;
+  }
+  if (!hmac_prf(alg, key, keylen, pieces, n, out))
+    return false;
+  m = &memo[memo_next++ % MEMO_SLOTS];
+  m->alg = alg;
+  m->keylen = keylen;
+  m->len = len;
+  if (keylen)
+    memcpy(m->key, key, keylen);
+  memcpy(m->data, joined, len);
+  memcpy(m->out, out, ike_hash_len(alg));
+  return true;
+}
+#else
+bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
+             const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX])
+{
+  return hmac_prf(alg, key, keylen, pieces, n, out);
+}
+#endif
 
 bool ike_mem_equal(const void *a, const void *b, size_t len)
 {
