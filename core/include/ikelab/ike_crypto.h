@@ -8,7 +8,8 @@
  * drawn here: the engine injects it (DH private values). The only global
  * state is a cache of fetched OpenSSL algorithms and re-used contexts (not
  * thread-safe: the engine is single-threaded), invisible in the results.
- * Fuzz builds use this module unchanged; the engine decides what to skip. */
+ * Fuzz builds differ in one way only: ike_prf remembers its last results
+ * (exact matches, same answers); the engine decides what else to skip. */
 #ifndef IKELAB_IKE_CRYPTO_H
 #define IKELAB_IKE_CRYPTO_H
 
