@@ -1,0 +1,40 @@
+/* fuzz_initiator: our engine as the INITIATOR, the fuzzer as the
+ * responder. Every input starts our engine on rule 1 (Main or Aggressive
+ * Mode by the variant byte, Quick Mode after) and is a script
+ * (initiator_env.h) whose main step takes the genuine next message of a
+ * real responder engine as a template, mutates it (behind the encryption
+ * when it is encrypted) and delivers it. Invariants: initiator_world.h.
+ *
+ * Why a real responder rather than hand-built templates: it writes every
+ * message of every exchange (MM2/4/6, AM2, QM2 with or without PFS, its
+ * notifies, Deletes, DPD) with its own cookies, KE, nonces and keys, so
+ * the harness keeps no protocol state beyond the nonces of HASH(2)/(3),
+ * and the unmutated script is a real conversation. Fuzz builds fix the DH
+ * key pair and remember shared secrets (engine_io.c), so the second engine
+ * costs a few hashes per message. */
+#include <stdlib.h>
+
+#include "initiator_world.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  static struct init_world *worlds[INIT_VARIANTS];
+  struct buf_reader r;
+  uint8_t variant;
+  br_init(&r, data, size);
+  if (!br_u8(&r, &variant))
+    return 0;
+  struct init_world **w = &worlds[variant % INIT_VARIANTS];
+  if (!*w) {
+    *w = malloc(sizeof **w);
+    if (!*w)
+      abort();
+    init_world_new(*w, variant % INIT_VARIANTS);
+  }
+  init_world_reset(*w);
+  while (init_world_step(*w, &r))
+    ;
+  return 0;
+}

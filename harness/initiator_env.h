@@ -1,0 +1,105 @@
+/* The world of fuzz_initiator: our engine is the INITIATOR (PEER_ADDR,
+ * initiator_config) and starts rule 1 at the beginning of every input; the
+ * fuzzer plays the responder. Behind the fuzzer stands a real second engine
+ * (RESPONDER_ADDR, responder_config), the "shadow responder": it reads what
+ * our engine sends and writes the genuine next message (MM2, MM4, MM6, AM2,
+ * QM2, an Informational), which the script takes as a template, mutates and
+ * delivers. Encrypted templates are mutated as plaintext and sealed again
+ * with the shadow's Phase 1 keys (initiator_seal.h), so the fuzzer works
+ * behind the encryption without the harness knowing any exchange's rules.
+ *
+ * A script (fuzz_initiator's input): byte 0 picks the variant (modulo
+ * INIT_VARIANTS), then steps follow, each an opcode byte (modulo
+ * ISTEP_COUNT) and its operands, multi-byte numbers big-endian. A step cut
+ * short ends the script.
+ *   ISTEP_TEMPLATE u8 flags, u8 n, n x {u8 op, u16 offset, u8 value}: the
+ *                  shadow reads every datagram our engine sent that it has
+ *                  not read yet; then the oldest datagram it sent and we have
+ *                  not had is taken, changed by the n mutations (MUT_*, on
+ *                  the plaintext when it is encrypted) and delivered. Flags
+ *                  are TPL_*. Nothing queued: nothing happens.
+ *   ISTEP_RAW      u8 flags, u16 n, n bytes: a datagram of those bytes as
+ *                  they are, except what RAW_* flags copy in
+ *   ISTEP_CLOCK    u16 seconds: the clock moves on, both engines tick
+ *   ISTEP_REPLAY   u8 k: bit 7 clear: the k-th datagram delivered to our
+ *                  engine in this script again (k modulo how many); set: our
+ *                  engine's k-th sent datagram reflected back to it
+ *   ISTEP_FAIL_SEND  our engine's next send fails (K20)
+ *   ISTEP_TRIGGER  u8 rule: traffic for rule N (rule 1 again: K10)
+ *   ISTEP_LOSE     what our engine sent and the shadow has not read is lost
+ *   ISTEP_PEER     u8 action (modulo 4): the shadow 0: triggers its rule 1,
+ *                  1: takes rule 1 down (Deletes), 2: spends all of the
+ *                  kilobyte lifetime of its first IPsec SA (a Delete), 3:
+ *                  most of it (it starts the successor's Quick Mode) */
+#ifndef IKELAB_INITIATOR_ENV_H
+#define IKELAB_INITIATOR_ENV_H
+
+#include <stdbool.h>
+
+#include "ikelab/engine.h"
+#include "responder_env.h"
+
+enum {
+  ISTEP_TEMPLATE, ISTEP_RAW, ISTEP_CLOCK, ISTEP_REPLAY, ISTEP_FAIL_SEND, ISTEP_TRIGGER,
+  ISTEP_LOSE, ISTEP_PEER, ISTEP_COUNT
+};
+
+/* Template flags. */
+enum {
+  TPL_FIX_HASH = 0x01, /* Quick Mode/Informational: HASH computed again after mutation */
+  TPL_CLEAR = 0x02,    /* an encrypted template goes out as plaintext (E clear) */
+  TPL_KEEP_LEN = 0x04, /* the header length is left as the mutations left it */
+  TPL_DROP = 0x08,     /* the datagram is lost instead of delivered */
+};
+
+/* Mutations (op modulo MUT_COUNT); offsets are taken modulo the message
+ * length (plus one where appending makes sense). */
+enum {
+  MUT_SET,      /* byte = value */
+  MUT_XOR,      /* byte ^= value */
+  MUT_ADD,      /* byte += value */
+  MUT_INSERT,   /* value inserted before the byte */
+  MUT_DELETE,   /* value % 16 + 1 bytes removed */
+  MUT_TRUNCATE, /* the message ends here */
+  MUT_SET16,    /* u16 here = an edge value (table, value modulo its size) */
+  MUT_PAYLOAD,  /* payload (offset modulo their number), value: PMUT_* << 5 | arg */
+  MUT_COUNT
+};
+/* Payload mutations (the top 3 bits of a MUT_PAYLOAD value). */
+enum {
+  PMUT_NEXT,    /* next-payload type = arg */
+  PMUT_LENGTH,  /* payload length += arg - 16 */
+  PMUT_REMOVE,  /* payload cut out, the chain relinked */
+  PMUT_DOUBLE,  /* payload repeated right after itself */
+  PMUT_RESERVED,/* reserved byte = arg | 1 */
+  PMUT_LAST,    /* the chain ends with this payload */
+  PMUT_COUNT = 8
+};
+
+/* Raw datagram flags. */
+enum {
+  RAW_COOKIES = 0x01, /* bytes 0-15: the cookies of our engine's last datagram */
+  RAW_MSGID = 0x02,   /* bytes 20-23: its message ID */
+  RAW_LENGTH = 0x04,  /* bytes 24-27: the datagram's real length */
+};
+
+/* Variant 0: Main Mode 3DES/SHA1/MODP768, ESP-AES128-SHA1 tunnel, NAT-T
+ *            offered (responder_env's rule 1 on both sides).
+ * Variant 1: Main Mode AES128/SHA2-256/MODP1024, ESP-3DES-MD5 with PFS
+ *            MODP1024.
+ * Variant 2: Aggressive Mode 3DES/SHA1/MODP768, NAT-T offered, DPD on.
+ * Variant 3: Aggressive Mode AES256/SHA2-512/MODP1536, ESP-AES256-SHA2-256
+ *            with PFS MODP1024.
+ * Variant 4: Main Mode, no Phase 1 proposal in common (NO-PROPOSAL-CHOSEN
+ *            in the clear).
+ * Variant 5: Main Mode, no Phase 2 proposal in common (NO-PROPOSAL-CHOSEN
+ *            protected). */
+enum { INIT_VARIANTS = 6 };
+
+/* Our config (the initiator) and the shadow responder's. */
+void initiator_variant(int variant, struct ike_config *us, struct ike_config *shadow);
+
+#define INIT_US_SEED 0x5eedf00dull
+#define INIT_SHADOW_SEED ENV_SEED
+
+#endif
