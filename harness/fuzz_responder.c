@@ -13,38 +13,17 @@
 
 #include "ikelab/engine.h"
 #include "ikelab/isakmp.h"
+#include "fuzz_invariants.h"
 #include "responder_env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void broken(const char *what)
-{
-  fprintf(stderr, "fuzz_responder: invariant broken: %s\n", what);
-  abort();
-}
+static void broken(const char *what) { invariant_broken("fuzz_responder", what); }
 
 static bool sink(void *ctx, const struct ike_event *ev)
 {
-  static struct isakmp_msg msg;
-  struct isakmp_error err;
-  char line[256];
   (void)ctx;
-  switch (ev->kind) {
-  case IKE_EV_SEND:
-    if (!isakmp_decode(&msg, ev->u.send.data, ev->u.send.len, &err))
-      broken("the engine sent a message its own decoder rejects");
-    break;
-  case IKE_EV_LOG:
-    if (!log_row(ev->u.log.id) || log_render(&ev->u.log, line, sizeof line) == 0)
-      broken("a log line outside the catalogue");
-    break;
-  case IKE_EV_SA_ADD:
-    if (ev->u.sa.auth_key_len == 0 && ev->u.sa.enc_key_len == 0)
-      broken("an IPsec SA without keys");
-    break;
-  default:
-    break;
-  }
+  invariant_event("fuzz_responder", ev, NULL, 0);
   return true;
 }
 

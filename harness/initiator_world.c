@@ -5,15 +5,12 @@
 #include <string.h>
 
 #include "ikelab/isakmp.h"
+#include "fuzz_invariants.h"
 #include "initiator_mutate.h"
 
 static const struct ike_endpoint us_ep = {PEER_ADDR, 500}, shadow_ep = {RESPONDER_ADDR, 500};
 
-static void broken(const char *what)
-{
-  fprintf(stderr, "fuzz_initiator: invariant broken: %s\n", what);
-  abort();
-}
+static void broken(const char *what) { invariant_broken("fuzz_initiator", what); }
 
 /* ---- datagram stores ---- */
 
@@ -90,21 +87,10 @@ static void attach_plain(struct init_world *w, struct iw_dgram *d)
 static void check_common(const struct init_world *w, const struct ike_event *ev,
                          const char *who)
 {
-  static struct isakmp_msg msg;
-  struct isakmp_error err;
   char line[256];
-  if (ev->kind == IKE_EV_SEND &&
-      !isakmp_decode(&msg, ev->u.send.data, ev->u.send.len, &err))
-    broken("an engine sent a message its own decoder rejects");
-  if (ev->kind == IKE_EV_LOG) {
-    if (ev->u.log.id >= LOG_ID_COUNT || !log_row(ev->u.log.id) ||
-        log_render(&ev->u.log, line, sizeof line) == 0)
-      broken("a log line outside the catalogue");
-    if (w->trace)
-      fprintf(stderr, "  %s log: %s\n", who, line);
-  }
-  if (ev->kind == IKE_EV_SA_ADD && ev->u.sa.auth_key_len == 0 && ev->u.sa.enc_key_len == 0)
-    broken("an IPsec SA without keys");
+  invariant_event("fuzz_initiator", ev, line, sizeof line);
+  if (ev->kind == IKE_EV_LOG && w->trace)
+    fprintf(stderr, "  %s log: %s\n", who, line);
 }
 
 static bool us_sink(void *ctx, const struct ike_event *ev)
@@ -190,21 +176,6 @@ void init_world_reset(struct init_world *w)
   ike_engine_trigger(w->us, w->now, 1);
 }
 
-/* The established IPsec SAs, to compare across a delivery. */
-struct sa_list {
-  struct ike_ipsec_sa sa[8];
-  size_t n;
-};
-
-static void sa_list_take(const struct ike_engine *e, struct sa_list *l)
-{
-  size_t total = ike_engine_ipsec_count(e);
-  l->n = total < 8 ? total : 8;
-  memset(l->sa, 0, sizeof l->sa);
-  for (size_t i = 0; i < l->n; i++)
-    ike_engine_ipsec_info(e, i, &l->sa[i]);
-}
-
 static void deliver(struct init_world *w, const uint8_t *pkt, size_t len, bool authentic)
 {
   static struct sa_list before, after;
@@ -224,7 +195,7 @@ static void deliver(struct init_world *w, const uint8_t *pkt, size_t len, bool a
   if (authentic)
     return;
   sa_list_take(w->us, &after);
-  if (w->sa_events || before.n != after.n || memcmp(before.sa, after.sa, sizeof before.sa))
+  if (w->sa_events || !sa_list_same(&before, &after))
     broken("a message that failed authentication changed the IPsec SAs");
 }
 
