@@ -38,17 +38,5 @@ size_t first_zero_icookie(struct world *w, const struct action *act, uint8_t *ou
 size_t quick_junk(struct world *w, const struct action *act, uint8_t *out, size_t cap)
 {
   (void)act;
-  struct ike_sa_info info;
-  if (cap < 60 || !ike_engine_sa_info(w->net.side[1].e, 0, &info))
-    return 0;
-  memset(out, 0, 60);
-  memcpy(out, info.icookie, 8);
-  memcpy(out + 8, info.rcookie, 8);
-  out[16] = ISAKMP_NP_HASH;
-  out[17] = 0x10;
-  out[18] = ISAKMP_XCHG_QUICK;
-  out[19] = ISAKMP_FLAG_E;
-  out[23] = 0x77;
-  out[27] = 60;
-  return 60;
+  return net_quick_junk(&w->net, SIDE_B, out, cap);
 }

@@ -133,6 +133,23 @@ void net_run(struct net *n, uint64_t until_ms)
   }
 }
 
+size_t net_quick_junk(const struct net *n, int s, uint8_t *out, size_t cap)
+{
+  struct ike_sa_info info;
+  if (cap < 60 || !ike_engine_sa_info(n->side[s].e, 0, &info))
+    return 0;
+  memset(out, 0, 60);
+  memcpy(out, info.icookie, 8);
+  memcpy(out + 8, info.rcookie, 8);
+  out[16] = ISAKMP_NP_HASH;
+  out[17] = 0x10; /* version 1.0 */
+  out[18] = ISAKMP_XCHG_QUICK;
+  out[19] = ISAKMP_FLAG_E;
+  out[23] = 0x77; /* message ID */
+  out[27] = 60;   /* length */
+  return 60;
+}
+
 long net_find_log(const struct net_side *s, const char *line, size_t from)
 {
   for (size_t i = from; i < s->nlogs; i++)

@@ -68,6 +68,11 @@ void net_run(struct net *n, uint64_t until_ms);
 /* Index of the first log line equal to line at or after from, or -1. */
 long net_find_log(const struct net_side *s, const char *line, size_t from);
 
+/* A 60-byte Quick Mode message under the cookies of side s's first IKE SA
+ * whose encrypted body is garbage: it fails authentication, one error each
+ * (K21). Returns its length, 0 when side s holds no IKE SA. */
+size_t net_quick_junk(const struct net *n, int s, uint8_t *out, size_t cap);
+
 /* A pair of mirrored configs: rule 1 between 10.0.0.1 (192.168.1.0/24) and
  * 10.0.0.2 (192.168.2.0/24), with the given proposals on both sides. */
 void net_pair_config(struct ike_config *a, struct ike_config *b, enum ike_mode mode,

@@ -290,19 +290,10 @@ START_TEST(k21_too_many_errors)
   start();
   run_trigger(1);
   ck_assert(phase2_up(&net.side[1]));
-  struct ike_sa_info info;
-  ck_assert(ike_engine_sa_info(net.side[1].e, 0, &info));
   /* Quick Mode messages that fail authentication: garbage under the SA's
    * cookies. Each is an error; none harms the SA until the budget is spent. */
-  uint8_t junk[28 + 32] = {0};
-  memcpy(junk, info.icookie, 8);
-  memcpy(junk + 8, info.rcookie, 8);
-  junk[16] = ISAKMP_NP_HASH;
-  junk[17] = 0x10;
-  junk[18] = ISAKMP_XCHG_QUICK;
-  junk[19] = ISAKMP_FLAG_E;
-  junk[23] = 0x77;
-  junk[27] = sizeof junk;
+  uint8_t junk[60];
+  ck_assert_uint_eq(net_quick_junk(&net, 1, junk, sizeof junk), sizeof junk);
   for (unsigned i = 0; i + 1 < b.g.error_budget; i++) {
     ike_engine_input(net.side[1].e, net.now, net.side[0].addr, net.side[1].addr, junk, sizeof junk);
     ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 1);
