@@ -13,6 +13,7 @@
 
 #include "ikelab/engine.h"
 #include "ikelab/isakmp.h"
+#include "exact_copy.h"
 #include "fuzz_invariants.h"
 #include "responder_env.h"
 
@@ -56,11 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       if (!br_u16(&r, &len) || !br_slice(&r, len, &pkt))
         break;
       /* An exact-size copy, so ASan sees any read past the datagram. */
-      uint8_t *copy = malloc(pkt.len ? pkt.len : 1);
-      slice_copy(pkt, copy, pkt.len);
+      static uint8_t bytes[65536];
+      slice_copy(pkt, bytes, pkt.len);
       ike_engine_input(e, now, (struct ike_endpoint){PEER_ADDR, 500},
-                       (struct ike_endpoint){RESPONDER_ADDR, 500}, copy, pkt.len);
-      free(copy);
+                       (struct ike_endpoint){RESPONDER_ADDR, 500}, exact_copy(bytes, pkt.len),
+                       pkt.len);
     } else if (op == STEP_CLOCK) {
       uint8_t secs;
       if (!br_u8(&r, &secs))

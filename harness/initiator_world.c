@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ikelab/isakmp.h"
+#include "exact_copy.h"
 #include "fuzz_invariants.h"
 #include "initiator_mutate.h"
 
@@ -146,6 +147,7 @@ void init_world_new(struct init_world *w, int variant)
   static struct ike_config us_cfg, shadow_cfg;
   char why[256];
   memset(w, 0, sizeof *w);
+  env_stand_in_crypto();
   w->variant = variant;
   w->trace = getenv("IKELAB_TRACE") != NULL;
   initiator_variant(variant, &us_cfg, &shadow_cfg);
@@ -180,10 +182,9 @@ static void deliver(struct init_world *w, const uint8_t *pkt, size_t len, bool a
 {
   static struct sa_list before, after;
   /* An exact-size copy, so ASan sees any read past the datagram. */
-  uint8_t *copy = malloc(len ? len : 1);
+  const uint8_t *copy = exact_copy(pkt, len);
   if (!copy)
     return;
-  memcpy(copy, pkt, len);
   ring_put(w->delivered, &w->ndelivered, pkt, len, authentic);
   if (!authentic)
     sa_list_take(w->us, &before);
@@ -191,7 +192,6 @@ static void deliver(struct init_world *w, const uint8_t *pkt, size_t len, bool a
   if (w->trace)
     fprintf(stderr, " deliver %zu bytes%s\n", len, authentic ? "" : " (not authentic)");
   ike_engine_input(w->us, w->now, shadow_ep, us_ep, copy, len);
-  free(copy);
   if (authentic)
     return;
   sa_list_take(w->us, &after);

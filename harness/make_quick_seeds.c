@@ -256,6 +256,8 @@ static int run(const char *dir, const struct scenario *s)
   if (!t.us || !t.peer || !quick_phase1(s->variant, t.us, &t.uq, t.peer, &t.pq, t.now) ||
       !ike_engine_p1_keys(t.us, 0, &keys)) {
     fprintf(stderr, "make_quick_seeds: %s: Phase 1 failed %s\n", s->name, why);
+    ike_engine_free(t.us);
+    ike_engine_free(t.peer);
     return 1;
   }
   /* As the fuzz target has it after restoring the snapshot. */
@@ -270,6 +272,8 @@ static int run(const char *dir, const struct scenario *s)
   FILE *f = fopen(path, "wb");
   if (!f || fwrite(t.script, 1, t.slen, f) != t.slen || fclose(f) != 0) {
     fprintf(stderr, "make_quick_seeds: cannot write %s\n", path);
+    ike_engine_free(t.us);
+    ike_engine_free(t.peer);
     return 1;
   }
   printf("%s: %zu bytes, %zu IPsec SAs up on our side%s\n", path, t.slen,
@@ -290,6 +294,7 @@ int main(int argc, char **argv)
     return argc == 2 ? 0 : 2;
   }
   int rc = 0;
+  env_stand_in_crypto();
   for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
     rc |= run(argv[1], &scenarios[i]);
   return rc;

@@ -7,6 +7,8 @@
 
 static const struct ike_p1_proposal p1_3des = {OAKLEY_ENCR_3DES_CBC, 0, OAKLEY_HASH_SHA1,
                                                OAKLEY_GROUP_MODP768, 28800};
+static const struct ike_p1_proposal p1_aes_sha1 = {OAKLEY_ENCR_AES_CBC, 128, OAKLEY_HASH_SHA1,
+                                                   OAKLEY_GROUP_MODP768, 28800};
 static const struct ike_p1_proposal p1_aes = {OAKLEY_ENCR_AES_CBC, 128, OAKLEY_HASH_SHA2_256,
                                               OAKLEY_GROUP_MODP1024, 28800};
 static const struct ike_p2_proposal p2_3des_pfs = {
@@ -32,7 +34,10 @@ static void tune(int variant, struct ike_config *c, int rule_index)
     r->p2[1] = p2_aes256;
     r->np2 = 2;
   } else {
-    r->p1[0] = p1_3des;
+    /* Variant 0 is the one most inputs run: AES (hardware) rather than
+     * 3DES, which took 15% of fuzz_quick_mode's time. Variant 2 keeps
+     * 3DES, for its 8-byte blocks. */
+    r->p1[0] = variant == 0 ? p1_aes_sha1 : p1_3des;
     r->np1 = 1;
   }
   c->g.dpd_interval_ms = variant == 2 ? 30000 : 0;

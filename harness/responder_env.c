@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ikelab/det_random.h"
+#include "ikelab/ike_crypto.h"
 #include "ikelab/isakmp_types.h"
 
 static void rule_common(struct ike_rule *r, int number)
@@ -59,4 +60,11 @@ void initiator_config(struct ike_config *cfg)
 void env_random(void *ctx, uint8_t *out, size_t len)
 {
   det_random_fill(ctx, out, len);
+}
+
+void env_stand_in_crypto(void)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+  ike_crypto_fuzz_stand_in(true);
+#endif
 }

@@ -540,7 +540,9 @@ bool isakmp_decode_chain(struct isakmp_msg *msg, uint8_t first_type, struct buf_
   while (type != ISAKMP_NP_NONE) {
     struct generic g;
     struct buf_reader pbody;
-    const char *name = isakmp_name_or_unknown(&isakmp_payload_names, type);
+    const char *name = isakmp_payload_name(type);
+    if (name == NULL)
+      name = "UNKNOWN";
     if (!read_generic(&r, name, ISAKMP_GENERIC_LEN, &g, &pbody, err))
       return false;
     if (g.next != ISAKMP_NP_NONE && !top_level_type(g.next))

@@ -57,14 +57,33 @@ const char *isakmp_payload_symbol(uint8_t type)
   }
 }
 
+/* The two lookups every datagram makes are switches, not table scans: the
+ * decoder asks them per payload, and a scan costs a compare per row. */
+#define NAME_CASE(e, v, name, ...) \
+  case v:                          \
+    return name;
+
+const char *isakmp_payload_name(uint8_t type)
+{
+  switch (type) {
+    ISAKMP_PAYLOAD_TYPES(NAME_CASE)
+  default:
+    return NULL;
+  }
+}
+
 bool isakmp_payload_type_known(uint8_t type)
 {
-  return type != ISAKMP_NP_NONE && isakmp_name_of(&isakmp_payload_names, type) != NULL;
+  return type != ISAKMP_NP_NONE && isakmp_payload_name(type) != NULL;
 }
 
 bool isakmp_exchange_type_known(uint8_t type)
 {
-  return isakmp_name_of(&isakmp_exchange_names, type) != NULL;
+  switch (type) {
+    ISAKMP_EXCHANGE_TYPES(NAME_CASE)
+  default:
+    return false;
+  }
 }
 
 const struct isakmp_names *isakmp_transform_names_for(uint8_t protocol)

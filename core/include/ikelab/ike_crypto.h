@@ -8,8 +8,9 @@
  * drawn here: the engine injects it (DH private values). The only global
  * state is a cache of fetched OpenSSL algorithms and re-used contexts (not
  * thread-safe: the engine is single-threaded), invisible in the results.
- * Fuzz builds differ in one way only: ike_prf remembers its last results
- * (exact matches, same answers); the engine decides what else to skip. */
+ * Fuzz builds differ in two ways: ike_prf remembers its last results
+ * (exact matches, same answers), and a target may switch the hash and prf
+ * to a cheap stand-in (below); the engine decides what else to skip. */
 #ifndef IKELAB_IKE_CRYPTO_H
 #define IKELAB_IKE_CRYPTO_H
 
@@ -51,6 +52,13 @@ bool ike_hash(unsigned alg, const struct ike_piece *pieces, size_t n,
  * negotiated (RFC 2409 §4); writes ike_hash_len(alg) bytes. */
 bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
              const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX]);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzz builds only: from now on ike_hash and ike_prf compute a keyed
+ * 64-bit mix of the same length instead of SHA and HMAC (deterministic,
+ * every byte counts), for targets whose exchanges are all made in the run.
+ * Set once, before any engine exists. */
+void ike_crypto_fuzz_stand_in(bool on);
+#endif
 /* Constant-time comparison, for received HASH payloads. */
 bool ike_mem_equal(const void *a, const void *b, size_t len);
 

@@ -322,6 +322,8 @@ const char *isakmp_name_or_unknown(const struct isakmp_names *table, uint32_t va
 /* Table 27-3 symbol of a payload type ("SA", "PROP", "NOTFY"...), or NULL. */
 const char *isakmp_payload_symbol(uint8_t type);
 /* True for payload types the codec decodes (everything listed above). */
+/* A payload type's name ("SA", "VENDOR_ID"), NULL if unknown. */
+const char *isakmp_payload_name(uint8_t type);
 bool isakmp_payload_type_known(uint8_t type);
 bool isakmp_exchange_type_known(uint8_t type);
 /* The transform-id name table for a proposal's protocol, or NULL. */
