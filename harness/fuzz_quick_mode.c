@@ -271,7 +271,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   ours.n = theirs.n = 0;
   fail_next_send = false;
   uint64_t now = w->start_ms;
-  while (step(w->e, &r, &now))
+  size_t steps = 0;
+  while (steps++ < SCRIPT_MAX_STEPS && step(w->e, &r, &now))
     if (!ike_engine_consistent(w->e, why, sizeof why))
       broken(why);
   /* Restored at the end, not the start: what the input made the engine

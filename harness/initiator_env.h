@@ -11,7 +11,7 @@
  * A script (fuzz_initiator's input): byte 0 picks the variant (modulo
  * INIT_VARIANTS), then steps follow, each an opcode byte (modulo
  * ISTEP_COUNT) and its operands, multi-byte numbers big-endian. A step cut
- * short ends the script.
+ * short ends the script; at most SCRIPT_MAX_STEPS (responder_env.h) run.
  *   ISTEP_TEMPLATE u8 flags, u8 n, n x {u8 op, u16 offset, u8 value}: the
  *                  shadow reads every datagram our engine sent that it has
  *                  not read yet; then the oldest datagram it sent and we have

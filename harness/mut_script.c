@@ -14,6 +14,8 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert((int)MUT_MAX_STEPS == (int)SCRIPT_MAX_STEPS, "the mutator edits the steps the targets run");
+
 static bool arena_put(struct mut_script *sc, struct buf_slice s, uint32_t *off)
 {
   if (s.len > MUT_SCRIPT_ARENA - sc->arena_len)

@@ -6,7 +6,8 @@
  *                      (a datagram); 0x01 u8 seconds; any other byte ends it.
  *   MUT_FMT_QUICK      fuzz_quick_mode (quick_env.h): a variant byte, then
  *                      steps whose opcode is read modulo QSTEP_COUNT.
- * Bytes the target would not read as a whole step are kept as the tail. */
+ * Bytes the target would not read as a whole step, and everything after
+ * the last step a target runs, are kept as the tail. */
 #ifndef IKELAB_MUT_SCRIPT_H
 #define IKELAB_MUT_SCRIPT_H
 
@@ -29,7 +30,9 @@ struct mut_step {
   uint32_t off, len;      /* body bytes in the script's arena */
 };
 
-enum { MUT_MAX_STEPS = 1024, MUT_SCRIPT_ARENA = 4 * 65536 };
+/* The steps the targets run (SCRIPT_MAX_STEPS): later bytes are the tail,
+ * never edited as steps, and no edit makes a script longer. */
+enum { MUT_MAX_STEPS = 32, MUT_SCRIPT_ARENA = 4 * 65536 };
 
 struct mut_script {
   uint8_t fmt;            /* enum mut_format */

@@ -17,7 +17,7 @@
 /* A script (fuzz_quick_mode's input): byte 0 picks the variant (modulo
  * QUICK_VARIANTS), then steps follow, each an opcode byte (modulo
  * QSTEP_COUNT) and its operands, multi-byte numbers big-endian. A step cut
- * short ends the script.
+ * short ends the script; at most SCRIPT_MAX_STEPS (responder_env.h) run.
  *   QSTEP_QM      u8 flags, u32 M-ID, u8 first payload type, u16 n, n bytes:
  *                 a Quick Mode message whose plaintext payload chain is
  *                 those bytes, sealed by the peer (quick_peer.h: flags are
@@ -40,7 +40,7 @@ enum {
   QSTEP_TRIGGER, QSTEP_DOWN, QSTEP_VOLUME, QSTEP_COUNT
 };
 
-/* Variant 0: rule 1, Main Mode 3DES/SHA1/MODP768; Phase 2 ESP-AES128-SHA1
+/* Variant 0: rule 1, Main Mode AES128/SHA1/MODP768; Phase 2 ESP-AES128-SHA1
  *            tunnel, or AH-SHA2-256 transport with PFS (the fuzz_responder
  *            world).
  * Variant 1: rule 1, Main Mode AES128/SHA2-256/MODP1024; Phase 2 first

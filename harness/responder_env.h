@@ -16,6 +16,14 @@
  * Anything else ends the script. */
 enum { STEP_PACKET = 0x00, STEP_CLOCK = 0x01 };
 
+/* Every stateful target (fuzz_responder, fuzz_quick_mode, fuzz_initiator)
+ * runs at most this many steps of a script and ignores the rest. A whole
+ * Main Mode, Quick Mode and Informational exchange takes about a dozen;
+ * unbounded, libFuzzer grew inputs of over a thousand steps (clock ticks,
+ * each with its resends, most of them), which then took most of the time
+ * and halved the rate at which anything new was tried. */
+enum { SCRIPT_MAX_STEPS = 32 };
+
 #define RESPONDER_ADDR 0x0a000002u /* 10.0.0.2, us */
 #define PEER_ADDR 0x0a000001u      /* 10.0.0.1, the static rule's gateway */
 #define ENV_SEED 0x1ce1abull

@@ -99,8 +99,10 @@ static EVP_CIPHER_CTX *keyed_ctx(int enc, const EVP_CIPHER *cipher, const uint8_
     /* Forget the old key first, so that a failed init leaves nothing keyed. */
     k->cipher = NULL;
     OPENSSL_cleanse(k->key, sizeof k->key);
+    /* Padding off once: a later init with only an IV keeps it off. */
     if (keylen > sizeof k->key || EVP_CIPHER_CTX_reset(k->ctx) != 1 ||
-        EVP_CipherInit_ex2(k->ctx, cipher, key, iv, enc, NULL) != 1)
+        EVP_CipherInit_ex2(k->ctx, cipher, key, iv, enc, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(k->ctx, 0) != 1)
       return NULL;
     memcpy(k->key, key, keylen);
     k->keylen = keylen;
@@ -108,7 +110,7 @@ static EVP_CIPHER_CTX *keyed_ctx(int enc, const EVP_CIPHER *cipher, const uint8_
   } else if (EVP_CipherInit_ex2(k->ctx, NULL, NULL, iv, enc, NULL) != 1) {
     return NULL;
   }
-  return EVP_CIPHER_CTX_set_padding(k->ctx, 0) == 1 ? k->ctx : NULL;
+  return k->ctx;
 }
 
 static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,

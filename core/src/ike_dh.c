@@ -198,6 +198,40 @@ bool ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t peerlen,
   return ok;
 }
 
+/* A group's prime as big-endian bytes, made once (like the fetched
+ * algorithms elsewhere: not thread-safe, on purpose). */
+static const uint8_t *prime_bytes(const struct dh_group *grp)
+{
+  enum { NGROUPS = sizeof groups / sizeof groups[0] };
+  static uint8_t cache[NGROUPS][IKE_DH_MAX];
+  static bool have[NGROUPS];
+  size_t i = (size_t)(grp - groups);
+  if (!have[i]) {
+    BIGNUM *p = NULL, *g = NULL;
+    have[i] = grp->len <= IKE_DH_MAX && group_pg(grp, &p, &g) &&
+              BN_bn2binpad(p, cache[i], (int)grp->len) == (int)grp->len;
+    BN_free(p);
+    BN_free(g);
+  }
+  return have[i] ? cache[i] : NULL;
+}
+
+bool ike_dh_peer_in_range(unsigned group, const uint8_t *peer, size_t peerlen)
+{
+  const struct dh_group *grp = find_group(group);
+  const uint8_t *p = grp != NULL ? prime_bytes(grp) : NULL;
+  if (p == NULL || peer == NULL || peerlen != grp->len)
+    return false;
+  /* 1 < v: some byte before the last is set, or the last is above 1. */
+  bool above_one = peer[peerlen - 1] > 1;
+  for (size_t i = 0; i + 1 < peerlen && !above_one; i++)
+    above_one = peer[i] != 0;
+  /* v < p - 1: p is odd, so p - 1 differs from p only in its last byte. */
+  int head = memcmp(peer, p, peerlen - 1);
+  bool below = head < 0 || (head == 0 && peer[peerlen - 1] < p[peerlen - 1] - 1);
+  return above_one && below;
+}
+
 void ike_dh_clear(struct ike_dh *dh)
 {
   OPENSSL_cleanse(dh, sizeof *dh);

@@ -144,6 +144,43 @@ START_TEST(dh_refuses_degenerate_peer_values)
 }
 END_TEST
 
+/* The cheap range check agrees with ike_dh_shared everywhere but the
+ * subgroup: 2 and p-2 are in range, 0, 1, p-1, p, p+1 and all-ones are
+ * not, nor a value of the wrong length. */
+START_TEST(dh_range_check_matches_the_bounds)
+{
+  const struct dh_vec *v = &dh_vecs[_i];
+  struct hexbuf p = hex(v->prime), ok = hex(v->pub_b);
+  uint8_t b[IKE_DH_MAX + 1];
+  size_t n = v->len;
+  ck_assert(ike_dh_peer_in_range(v->group, ok.b, n));
+  ck_assert(!ike_dh_peer_in_range(v->group, ok.b, n - 1));
+  ck_assert(!ike_dh_peer_in_range(v->group, NULL, n));
+  ck_assert(!ike_dh_peer_in_range(0, ok.b, n));
+  memset(b, 0, n);
+  ck_assert(!ike_dh_peer_in_range(v->group, b, n)); /* 0 */
+  b[n - 1] = 1;
+  ck_assert(!ike_dh_peer_in_range(v->group, b, n)); /* 1 */
+  b[n - 1] = 2;
+  ck_assert(ike_dh_peer_in_range(v->group, b, n));  /* 2 */
+  b[n - 1] = 0;
+  b[0] = 1;
+  ck_assert(ike_dh_peer_in_range(v->group, b, n));  /* a high byte set */
+  memcpy(b, p.b, n);
+  b[n - 1] -= 2;
+  ck_assert(ike_dh_peer_in_range(v->group, b, n));  /* p-2 */
+  b[n - 1]++;
+  ck_assert(!ike_dh_peer_in_range(v->group, b, n)); /* p-1 */
+  ck_assert(!ike_dh_peer_in_range(v->group, p.b, n)); /* p */
+  memcpy(b, p.b, n);
+  for (size_t i = n; i-- > 0 && ++b[i] == 0;)
+    ;
+  ck_assert(!ike_dh_peer_in_range(v->group, b, n)); /* p+1 */
+  memset(b, 0xff, n);
+  ck_assert(!ike_dh_peer_in_range(v->group, b, n)); /* above p */
+}
+END_TEST
+
 START_TEST(dh_refuses_bad_groups_and_exponents)
 {
   static const unsigned bad_groups[] = {0, 3, 4, 6, 13, 17, 18, 19, 24, 65535};
@@ -385,6 +422,7 @@ Suite *ikelab_suite(void)
   tcase_set_timeout(tc, 30); /* group 16 under ASan */
   tcase_add_loop_test(tc, dh_matches_python, 0, (int)NELEM(dh_vecs));
   tcase_add_loop_test(tc, dh_refuses_degenerate_peer_values, 0, (int)NELEM(dh_vecs));
+  tcase_add_loop_test(tc, dh_range_check_matches_the_bounds, 0, (int)NELEM(dh_vecs));
   tcase_add_test(tc, dh_refuses_bad_groups_and_exponents);
   suite_add_tcase(s, tc);
 

@@ -91,6 +91,9 @@ bool ike_dh_generate(unsigned group, const uint8_t *priv, size_t privlen,
  * order (p-1)/2 that g = 2 generates (e.g. p-2); honest peers never send one. */
 bool ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t peerlen,
                    uint8_t out[IKE_DH_MAX]);
+/* The cheap half of ike_dh_shared's checks: the length is the prime's and
+ * 1 < value < p-1 (no exponentiation, so no subgroup check). */
+bool ike_dh_peer_in_range(unsigned group, const uint8_t *peer, size_t peerlen);
 void ike_dh_clear(struct ike_dh *dh);
 
 /* ---- CBC ciphers (ike_cipher.c) ---- */
