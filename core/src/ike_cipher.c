@@ -113,6 +113,102 @@ static EVP_CIPHER_CTX *keyed_ctx(int enc, const EVP_CIPHER *cipher, const uint8_
   return k->ctx;
 }
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzz builds only, for the targets that ask (ike_crypto_fuzz_stand_in):
+ * CBC over a keyed, invertible mix of 64-bit words instead of DES or AES.
+ * Block size, chaining and every check before it stay as they are, so the
+ * engine's padding, IV and length handling run unchanged, and a wrong key
+ * or IV still yields garbage; OpenSSL's per-call context set-up, most of
+ * the cost of a short IKE message, goes. Test machinery, not code under
+ * test: kept out of libFuzzer's coverage. */
+#ifdef __clang__
+#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
+#else
+#define NOT_UNDER_TEST
+#endif
+
+NOT_UNDER_TEST static uint64_t mul_inverse(uint64_t m)
+{
+  uint64_t x = m; /* Newton: each step doubles the correct low bits (m odd) */
+  for (int i = 0; i < 6; i++)
+    x *= 2 - m * x;
+  return x;
+}
+
+struct word_key {
+  uint64_t k0, k1, mul, inv;
+};
+
+NOT_UNDER_TEST static struct word_key word_key_of(const uint8_t *key, size_t keylen)
+{
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the key */
+  for (size_t i = 0; i < keylen; i++)
+    h = (h ^ key[i]) * 0x100000001b3ull;
+  struct word_key k = {h, h * 0xbf58476d1ce4e5b9ull + 1, (h << 1) | 1, 0};
+  k.inv = mul_inverse(k.mul);
+  return k;
+}
+
+NOT_UNDER_TEST static uint64_t word_enc(const struct word_key *k, uint64_t w)
+{
+  return (w ^ k->k0) * k->mul + k->k1;
+}
+
+NOT_UNDER_TEST static uint64_t word_dec(const struct word_key *k, uint64_t w)
+{
+  return ((w - k->k1) * k->inv) ^ k->k0;
+}
+
+/* One block of 8 or 16 bytes; the second word depends on the first. */
+NOT_UNDER_TEST static void block_apply(int enc, const struct word_key *k, size_t block,
+                                       uint8_t *b)
+{
+  uint64_t a, c = 0;
+  memcpy(&a, b, 8);
+  if (block == 16)
+    memcpy(&c, b + 8, 8);
+  if (enc) {
+    a = word_enc(k, a);
+    c = word_enc(k, c ^ a);
+  } else {
+    uint64_t a_in = a;
+    a = word_dec(k, a);
+    c = word_dec(k, c) ^ a_in;
+  }
+  memcpy(b, &a, 8);
+  if (block == 16)
+    memcpy(b + 8, &c, 8);
+}
+
+NOT_UNDER_TEST static bool stand_in_cbc(int enc, size_t block, const uint8_t *key,
+                                        size_t keylen, const uint8_t *iv, const uint8_t *in,
+                                        size_t len, uint8_t *out)
+{
+  struct word_key k = word_key_of(key, keylen);
+  uint8_t prev[IKE_BLOCK_MAX], cur[IKE_BLOCK_MAX];
+  memcpy(prev, iv, block);
+  for (size_t at = 0; at < len; at += block) {
+    memcpy(cur, in + at, block); /* in and out may be the same buffer */
+    if (enc) {
+      for (size_t i = 0; i < block; i++)
+        cur[i] ^= prev[i];
+      block_apply(1, &k, block, cur);
+      memcpy(prev, cur, block);
+      memcpy(out + at, cur, block);
+    } else {
+      uint8_t c[IKE_BLOCK_MAX];
+      memcpy(c, cur, block);
+      block_apply(0, &k, block, cur);
+      for (size_t i = 0; i < block; i++)
+        cur[i] ^= prev[i];
+      memcpy(prev, c, block);
+      memcpy(out + at, cur, block);
+    }
+  }
+  return true;
+}
+#endif
+
 static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,
                 const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
 {
@@ -122,6 +218,10 @@ static bool cbc(int enc, unsigned alg, const uint8_t *key, size_t keylen,
     return false;
   if (len == 0)
     return true;
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+  if (ike_crypto_fuzz_stand_in_active())
+    return stand_in_cbc(enc, block, key, keylen, iv, in, len, out);
+#endif
   uint8_t k3[24]; /* DES key repeated for EDE3 */
   if (alg == OAKLEY_ENCR_DES_CBC) {
     for (size_t i = 0; i < 3; i++)

@@ -281,6 +281,11 @@ void ike_crypto_fuzz_stand_in(bool on)
   stand_in_on = on;
 }
 
+bool ike_crypto_fuzz_stand_in_active(void)
+{
+  return stand_in_on;
+}
+
 bool ike_hash(unsigned alg, const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX])
 {
   if (stand_in_on)

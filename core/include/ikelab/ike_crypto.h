@@ -54,10 +54,13 @@ bool ike_prf(unsigned alg, const uint8_t *key, size_t keylen,
              const struct ike_piece *pieces, size_t n, uint8_t out[IKE_HASH_MAX]);
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 /* Fuzz builds only: from now on ike_hash and ike_prf compute a keyed
- * 64-bit mix of the same length instead of SHA and HMAC (deterministic,
- * every byte counts), for targets whose exchanges are all made in the run.
- * Set once, before any engine exists. */
+ * 64-bit mix of the same length instead of SHA and HMAC, and the CBC
+ * ciphers chain a keyed invertible 64-bit mix of the same block size
+ * instead of DES or AES (deterministic, every byte counts), for targets
+ * whose exchanges are all made in the run. Set once, before any engine
+ * exists. */
 void ike_crypto_fuzz_stand_in(bool on);
+bool ike_crypto_fuzz_stand_in_active(void);
 #endif
 /* Constant-time comparison, for received HASH payloads. */
 bool ike_mem_equal(const void *a, const void *b, size_t len);
