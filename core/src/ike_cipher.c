@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "ikelab/ike_crypto.h"
+#include "not_under_test.h"
 
 size_t ike_cipher_block_size(unsigned alg)
 {
@@ -121,11 +122,6 @@ static EVP_CIPHER_CTX *keyed_ctx(int enc, const EVP_CIPHER *cipher, const uint8_
  * or IV still yields garbage; OpenSSL's per-call context set-up, most of
  * the cost of a short IKE message, goes. Test machinery, not code under
  * test: kept out of libFuzzer's coverage. */
-#ifdef __clang__
-#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
-#else
-#define NOT_UNDER_TEST
-#endif
 
 NOT_UNDER_TEST static uint64_t mul_inverse(uint64_t m)
 {

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "ikelab/ike_crypto.h"
+#include "not_under_test.h"
 
 /* OpenSSL's name of each Oakley hash (the digest fetched for both the hash
  * and HMAC); NULL if we do not support it (Tiger). */
@@ -133,11 +134,6 @@ static bool hmac_prf(unsigned alg, const uint8_t *key, size_t keylen,
  * runs. A target whose seeds carry recorded HASH values and encrypted
  * bodies (fuzz_responder) leaves it off: they were computed with HMAC.
  * Kept out of libFuzzer's coverage: test machinery, not code under test. */
-#ifdef __clang__
-#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
-#else
-#define NOT_UNDER_TEST
-#endif
 
 struct mix {
   uint64_t h, total;
