@@ -1,102 +1,594 @@
-/* make_responder_seeds DIR: records complete exchanges against the
- * fuzz_responder world (responder_env.h) as scripts, one file each:
- * Main Mode + Quick Mode with rule 1, Aggressive Mode + Quick Mode with
- * rule 2, each without and with NAT-T offered. Built in the fuzz preset, the recording replays there step for
- * step (same generator seed, same fixed DH pairs), so the fuzzer starts
- * from established SAs rather than from nothing. */
+/* make_responder_seeds DIR: records complete exchanges between a real
+ * initiator engine and the fuzz_responder world (responder_env.h) as
+ * scripts, one file each:
+ *  - Main Mode + Quick Mode with rule 1, Aggressive Mode + Quick Mode with
+ *    rule 2, each without and with NAT-T offered (the first four seeds);
+ *  - for each rule, every pair of one of its Phase 1 proposals and one of
+ *    its Phase 2 proposals, the initiator offering only those two;
+ *  - in both modes, after Phase 2: the initiator deleting the IPsec and IKE
+ *    SAs, Dead Peer Detection after idle time, a rekey when the kilobyte
+ *    lifetime is spent, a second Quick Mode on the same Phase 1, lost
+ *    answers made good by retransmission, and NAT-T behind a NAT.
+ * Each script is then replayed the way fuzz_responder runs it, and the line
+ * printed for it says whether that responder got where the scenario meant
+ * it to; the exit status is 1 if any did not. Built in the fuzz preset, the
+ * recording replays there step for step (same generator seed, same fixed
+ * DH pairs), so the fuzzer starts from established SAs rather than from
+ * nothing. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ikelab/engine.h"
+#include "ikelab/isakmp.h"
+#include "ikelab/isakmp_types.h"
 #include "responder_env.h"
 
-struct wire {
-  uint8_t pkt[8][4096];
-  size_t len[8];
-  size_t n;
-};
+enum { WIRE_SLOTS = 8, WIRE_BYTES = 4096 };
 
-struct side {
-  struct wire out;   /* what this side sent, not yet delivered */
+/* Datagrams one side sent and the other has not yet been given. */
+struct wire {
+  uint8_t pkt[WIRE_SLOTS][WIRE_BYTES];
+  size_t len[WIRE_SLOTS];
+  struct ike_endpoint from[WIRE_SLOTS], to[WIRE_SLOTS];
+  size_t n;
+  bool lost; /* one did not fit (too long, or too many): the script is wrong */
 };
 
 static bool sink(void *ctx, const struct ike_event *ev)
 {
-  struct side *s = ctx;
-  if (ev->kind == IKE_EV_SEND && s->out.n < 8 && ev->u.send.len <= 4096) {
-    memcpy(s->out.pkt[s->out.n], ev->u.send.data, ev->u.send.len);
-    s->out.len[s->out.n++] = ev->u.send.len;
+  struct wire *w = ctx;
+  if (ev->kind != IKE_EV_SEND)
+    return true;
+  if (w->n >= WIRE_SLOTS || ev->u.send.len > WIRE_BYTES) {
+    w->lost = true;
+    return true;
   }
+  memcpy(w->pkt[w->n], ev->u.send.data, ev->u.send.len);
+  w->len[w->n] = ev->u.send.len;
+  w->from[w->n] = ev->u.send.from;
+  w->to[w->n++] = ev->u.send.to;
   return true;
 }
 
-static void record(FILE *f, const uint8_t *pkt, size_t len)
+/* ---- recording ---------------------------------------------------------- */
+
+static const struct ike_endpoint peer_ep = {PEER_ADDR, 500}, our_ep = {RESPONDER_ADDR, 500};
+
+struct rec {
+  struct ike_engine *ie, *re;
+  struct wire to_r, to_i;
+  uint64_t irng, rrng, now;
+  uint8_t script[SCRIPT_MAX_STEPS * (3 + WIRE_BYTES) + 64];
+  size_t len;
+  unsigned steps, packets;
+  bool too_long;
+  /* Answers the network loses: the responder's Phase 1 answer number
+   * lose_p1 (from 1; 0 = none) and, with lose_qm, its first Quick Mode one. */
+  unsigned lose_p1;
+  bool lose_qm;
+  unsigned p1_answers, qm_answers;
+  /* The initiator's last flow, which its answers come back on (through
+   * the NAT, when there is one). */
+  struct ike_endpoint flow_from, flow_to;
+};
+
+static void emit(struct rec *r, const void *bytes, size_t n)
 {
-  uint8_t hdr[3] = {STEP_PACKET, (uint8_t)(len >> 8), (uint8_t)len};
-  fwrite(hdr, 1, 3, f);
-  fwrite(pkt, 1, len, f);
+  if (r->len + n > sizeof r->script) {
+    r->too_long = true;
+    return;
+  }
+  memcpy(r->script + r->len, bytes, n);
+  r->len += n;
 }
 
-static int scenario(const char *dir, const char *name, int rule, bool natt)
+/* The fuzz world knows one flow: the peer's address, port 500, to ours. */
+static void to_responder(struct rec *r, const struct wire *w, size_t i)
+{
+  uint8_t hdr[3] = {STEP_PACKET, (uint8_t)(w->len[i] >> 8), (uint8_t)w->len[i]};
+  emit(r, hdr, 3);
+  emit(r, w->pkt[i], w->len[i]);
+  r->steps++;
+  r->packets++;
+  r->flow_from = w->from[i];
+  r->flow_to = w->to[i];
+  ike_engine_input(r->re, r->now, peer_ep, our_ep, w->pkt[i], w->len[i]);
+}
+
+/* Byte 18 of an ISAKMP header is the exchange type. */
+static bool lost_on_the_way(struct rec *r, const uint8_t *pkt, size_t len)
+{
+  uint8_t x = len > 18 ? pkt[18] : 0;
+  if (x == ISAKMP_XCHG_IDPROT || x == ISAKMP_XCHG_AGGRESSIVE)
+    return ++r->p1_answers == r->lose_p1;
+  if (x == ISAKMP_XCHG_QUICK)
+    return r->qm_answers++ == 0 && r->lose_qm;
+  return false;
+}
+
+/* Delivers both ways until neither side has anything more to say. The
+ * responder's answers reach the initiator one round later, as they
+ * always have (the first four seeds depend on this order). */
+static void flush(struct rec *r)
+{
+  for (int round = 0; round < 16 && (r->to_r.n || r->to_i.n); round++) {
+    static struct wire to_r, to_i;
+    to_r = r->to_r;
+    to_i = r->to_i;
+    r->to_r.n = r->to_i.n = 0;
+    for (size_t i = 0; i < to_r.n; i++)
+      to_responder(r, &to_r, i);
+    for (size_t i = 0; i < to_i.n; i++)
+      if (!lost_on_the_way(r, to_i.pkt[i], to_i.len[i]))
+        ike_engine_input(r->ie, r->now, r->flow_to, r->flow_from, to_i.pkt[i], to_i.len[i]);
+  }
+}
+
+/* Time passes for both sides, as a clock step does in the fuzz world. */
+static void clock_step(struct rec *r, uint8_t seconds)
+{
+  uint8_t step[2] = {STEP_CLOCK, seconds};
+  emit(r, step, 2);
+  r->steps++;
+  r->now += seconds * 1000ull;
+  ike_engine_tick(r->ie, r->now);
+  ike_engine_tick(r->re, r->now);
+  flush(r);
+}
+
+/* ---- replay, as fuzz_responder runs a script ----------------------------- */
+
+struct seen {
+  unsigned sa_add, sa_del, duplicates, dpd_acks;
+};
+
+static bool replay_sink(void *ctx, const struct ike_event *ev)
+{
+  struct seen *s = ctx;
+  s->sa_add += ev->kind == IKE_EV_SA_ADD;
+  s->sa_del += ev->kind == IKE_EV_SA_DEL;
+  s->duplicates += ev->kind == IKE_EV_LOG && ev->u.log.id == LOG_K11;
+  return true;
+}
+
+/* Acknowledgements are encrypted: they are counted in the clear. */
+static void replay_clear(void *ctx, const struct ike_clear *c)
+{
+  static struct isakmp_msg m;
+  struct isakmp_error err;
+  struct seen *s = ctx;
+  if (!c->sent || !isakmp_decode(&m, c->msg, c->len, &err))
+    return;
+  for (size_t i = 0; i < m.npayloads; i++)
+    s->dpd_acks += m.payloads[i].type == ISAKMP_NP_N &&
+                   m.payloads[i].u.notify.type == ISAKMP_N_R_U_THERE_ACK;
+}
+
+static struct ike_engine *replay(const uint8_t *script, size_t len, uint64_t *rng,
+                                 struct seen *seen)
+{
+  static struct ike_config cfg;
+  char why[256];
+  uint64_t now = ENV_START_MS;
+  responder_config(&cfg);
+  *rng = ENV_SEED;
+  struct ike_host host = {.random = env_random, .random_ctx = rng, .sink = replay_sink,
+                          .sink_ctx = seen, .local = our_ep, .clear = replay_clear,
+                          .clear_ctx = seen};
+  struct ike_engine *e = ike_engine_new(&cfg, &host, why, sizeof why);
+  size_t at = 0;
+  for (unsigned steps = 0; e && steps < SCRIPT_MAX_STEPS && at < len; steps++) {
+    if (script[at] == STEP_CLOCK && at + 1 < len) {
+      now += script[at + 1] * 1000ull;
+      ike_engine_tick(e, now);
+      at += 2;
+    } else if (script[at] == STEP_PACKET && at + 3 <= len) {
+      size_t n = (size_t)script[at + 1] << 8 | script[at + 2];
+      if (at + 3 + n > len)
+        break;
+      ike_engine_input(e, now, peer_ep, our_ep, script + at + 3, n);
+      at += 3 + n;
+    } else {
+      break;
+    }
+  }
+  return e;
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+struct scenario;
+/* What happens once the first IPsec SA is up. */
+typedef void (*after_fn)(struct rec *r, const struct scenario *sc);
+/* Did the replayed responder get where the scenario meant it to? */
+typedef bool (*goal_fn)(const struct ike_engine *re, const struct seen *s,
+                        const struct scenario *sc);
+
+struct scenario {
+  char name[128];
+  int rule;
+  bool natt, nat;         /* NAT-T offered; the initiator behind a NAT */
+  bool only;              /* the initiator offers only p1 and p2 */
+  struct ike_p1_proposal p1;
+  struct ike_p2_proposal p2;
+  uint32_t dpd_ms;        /* the initiator's DPD interval, 0 = off */
+  uint32_t life_kbytes;   /* the initiator's Phase 2 offer */
+  unsigned lose_p1;       /* as in struct rec */
+  bool lose_qm;
+  after_fn after;
+  goal_fn goal;
+  const char *intent;     /* what the printed line says the goal is */
+};
+
+/* Behind the NAT the initiator knows itself by a private address. */
+#define NATTED_ADDR IPV4(172, 16, 0, 1)
+
+static void initiator_side(const struct scenario *sc, struct ike_config *icfg)
+{
+  initiator_config(icfg);
+  struct ike_rule *r = &icfg->rules[sc->rule - 1];
+  icfg->g.nat_traversal = sc->natt; /* with it: Vendor ID and NAT-D payloads */
+  if (sc->only) {
+    r->p1[0] = sc->p1;
+    r->p2[0] = sc->p2;
+    r->np1 = r->np2 = 1;
+  }
+  r->p2[0].life_kbytes = sc->life_kbytes;
+  if (sc->nat)
+    r->my_ip = NATTED_ADDR;
+  icfg->g.dpd_interval_ms = sc->dpd_ms;
+}
+
+static bool ipsec_up(const struct ike_engine *e, unsigned n)
+{
+  struct ike_sa_info info;
+  return ike_engine_sa_count(e) == 1 && ike_engine_sa_info(e, 0, &info) &&
+         info.state == IKE_P1_ESTABLISHED && info.phase2_up == n &&
+         ike_engine_ipsec_count(e) == n;
+}
+
+/* Records one scenario into rec; false when an engine cannot be made. */
+static bool play(struct rec *r, const struct scenario *sc, char *why, size_t whylen)
 {
   static struct ike_config icfg, rcfg;
-  struct side is = {0}, rs = {0};
-  uint64_t irng = 77, rrng = ENV_SEED, now = ENV_START_MS;
-  char why[256], path[4096];
-  initiator_config(&icfg);
-  icfg.g.nat_traversal = natt; /* with it: Vendor ID and NAT-D payloads */
+  initiator_side(sc, &icfg);
   responder_config(&rcfg);
-  struct ike_host ih = {.random = env_random, .random_ctx = &irng, .sink = sink,
-                        .sink_ctx = &is, .local = {PEER_ADDR, 500}};
-  struct ike_host rh = {.random = env_random, .random_ctx = &rrng, .sink = sink,
-                        .sink_ctx = &rs, .local = {RESPONDER_ADDR, 500}};
-  struct ike_engine *ie = ike_engine_new(&icfg, &ih, why, sizeof why);
-  struct ike_engine *re = ike_engine_new(&rcfg, &rh, why, sizeof why);
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "wb");
-  if (!ie || !re || !f) {
-    fprintf(stderr, "make_responder_seeds: %s: %s\n", name, f ? why : "cannot write");
+  /* DPD is a global. The initiator runs it once the responder has said it
+   * knows DPD (a Vendor ID), which takes an interval of its own; this one
+   * is too long to matter. The fuzz world's responder has DPD off and
+   * acknowledges all the same, which the replay checks. */
+  if (sc->dpd_ms)
+    rcfg.g.dpd_interval_ms = 3600000;
+  r->irng = 77;
+  r->rrng = ENV_SEED;
+  r->now = ENV_START_MS;
+  r->lose_p1 = sc->lose_p1;
+  r->lose_qm = sc->lose_qm;
+  struct ike_host ih = {.random = env_random, .random_ctx = &r->irng, .sink = sink,
+                        .sink_ctx = &r->to_r, .local = peer_ep};
+  struct ike_host rh = {.random = env_random, .random_ctx = &r->rrng, .sink = sink,
+                        .sink_ctx = &r->to_i, .local = our_ep};
+  if (sc->nat)
+    ih.local.addr = NATTED_ADDR;
+  r->ie = ike_engine_new(&icfg, &ih, why, whylen);
+  r->re = r->ie ? ike_engine_new(&rcfg, &rh, why, whylen) : NULL;
+  if (!r->re)
+    return false;
+  ike_engine_trigger(r->ie, r->now, sc->rule);
+  flush(r);
+  /* A lost answer: the initiator's timer sends its message again. */
+  for (int i = 0; i < 4 && !ipsec_up(r->re, 1); i++)
+    clock_step(r, 10);
+  if (sc->after && ipsec_up(r->re, 1))
+    sc->after(r, sc);
+  return true;
+}
+
+/* The initiator's first IPsec SA, by the SPI it receives on. */
+static uint32_t first_spi(const struct ike_engine *ie)
+{
+  struct ike_ipsec_sa sa;
+  return ike_engine_ipsec_info(ie, 0, &sa) ? sa.spi_in : 0;
+}
+
+static void take_down(struct rec *r, const struct scenario *sc)
+{
+  ike_engine_down(r->ie, r->now, sc->rule);
+  flush(r);
+}
+
+static void idle_for_dpd(struct rec *r, const struct scenario *sc)
+{
+  clock_step(r, (uint8_t)(sc->dpd_ms / 1000 + 1));
+}
+
+/* The datapath says the kilobytes are nearly spent (the next tick starts
+ * the successor), then all spent (the old SA goes, with a Delete). */
+static void volume_rekey(struct rec *r, const struct scenario *sc)
+{
+  uint32_t spi = first_spi(r->ie);
+  (void)sc;
+  ike_engine_sa_volume(r->ie, r->now, spi, false);
+  clock_step(r, 1);
+  ike_engine_sa_volume(r->ie, r->now, spi, true);
+  flush(r);
+}
+
+/* The initiator now wants AH (rule_common's second Phase 2 proposal) and
+ * starts it beside the ESP SA, under the same Phase 1. */
+static void second_quick(struct rec *r, const struct scenario *sc)
+{
+  static struct ike_config cfg;
+  char why[256];
+  initiator_side(sc, &cfg);
+  struct ike_rule *rule = &cfg.rules[sc->rule - 1];
+  rule->p2[0] = rule->p2[1];
+  rule->np2 = 1;
+  if (!ike_engine_reconfigure(r->ie, r->now, &cfg, why, sizeof why))
+    fprintf(stderr, "make_responder_seeds: %s: %s\n", sc->name, why);
+  ike_engine_sa_volume(r->ie, r->now, first_spi(r->ie), false);
+  clock_step(r, 1);
+}
+
+static bool goal_up(const struct ike_engine *re, const struct seen *s, const struct scenario *sc)
+{
+  (void)s;
+  (void)sc;
+  return ipsec_up(re, 1);
+}
+
+/* Up with exactly the algorithms offered (the group shows in no table:
+ * a single offer cannot be chosen without it). */
+static bool goal_offer(const struct ike_engine *re, const struct seen *s,
+                       const struct scenario *sc)
+{
+  struct ike_p1_keys_info k;
+  struct ike_ipsec_sa sa;
+  const struct ike_p2_proposal *p = &sc->p2;
+  size_t key_len = ike_cipher_key_len(sc->p1.encr, sc->p1.key_bits);
+  (void)s;
+  return ipsec_up(re, 1) && ike_engine_p1_keys(re, 0, &k) && k.keys.encr == sc->p1.encr &&
+         k.keys.hash == sc->p1.hash && k.keys.key_len == key_len &&
+         ike_engine_ipsec_info(re, 0, &sa) && sa.protocol == p->protocol &&
+         sa.encr == p->encr && sa.key_bits == p->key_bits && sa.auth == p->auth &&
+         sa.encap == p->encap;
+}
+
+static bool goal_gone(const struct ike_engine *re, const struct seen *s,
+                      const struct scenario *sc)
+{
+  (void)sc;
+  return s->sa_add == 1 && s->sa_del == 1 && ike_engine_sa_count(re) == 0 &&
+         ike_engine_ipsec_count(re) == 0;
+}
+
+static bool goal_dpd(const struct ike_engine *re, const struct seen *s, const struct scenario *sc)
+{
+  (void)sc;
+  return s->dpd_acks == 1 && ipsec_up(re, 1);
+}
+
+static bool goal_rekeyed(const struct ike_engine *re, const struct seen *s,
+                         const struct scenario *sc)
+{
+  (void)sc;
+  return s->sa_add == 2 && s->sa_del == 1 && ipsec_up(re, 1);
+}
+
+static bool goal_two(const struct ike_engine *re, const struct seen *s, const struct scenario *sc)
+{
+  struct ike_ipsec_sa a, b;
+  (void)sc;
+  return s->sa_add == 2 && ipsec_up(re, 2) && ike_engine_ipsec_info(re, 0, &a) &&
+         ike_engine_ipsec_info(re, 1, &b) && a.protocol == ISAKMP_PROTO_ESP &&
+         b.protocol == ISAKMP_PROTO_AH;
+}
+
+static bool goal_duplicates(const struct ike_engine *re, const struct seen *s,
+                            const struct scenario *sc)
+{
+  (void)sc;
+  return s->duplicates >= 2 && ipsec_up(re, 1);
+}
+
+static bool goal_nat(const struct ike_engine *re, const struct seen *s, const struct scenario *sc)
+{
+  struct ike_sa_info info;
+  struct ike_ipsec_sa sa;
+  (void)s;
+  (void)sc;
+  return ipsec_up(re, 1) && ike_engine_sa_info(re, 0, &info) && info.nat_detected &&
+         ike_engine_ipsec_info(re, 0, &sa) && sa.udp_encap;
+}
+
+/* Records, writes and replays one scenario; 0 when it did what it meant. */
+static int run(const char *dir, const struct scenario *sc)
+{
+  static struct rec r;
+  char why[256] = "", path[4096];
+  memset(&r, 0, sizeof r);
+  bool made = play(&r, sc, why, sizeof why);
+  ike_engine_free(r.ie);
+  ike_engine_free(r.re);
+  snprintf(path, sizeof path, "%s/%s", dir, sc->name);
+  FILE *f = made ? fopen(path, "wb") : NULL;
+  if (!f || fwrite(r.script, 1, r.len, f) != r.len || fclose(f) != 0) {
+    fprintf(stderr, "make_responder_seeds: %s: %s\n", sc->name, made ? "cannot write" : why);
     return 1;
   }
-  ike_engine_trigger(ie, now, rule);
-  unsigned recorded = 0;
-  for (int round = 0; round < 16 && (is.out.n || rs.out.n); round++) {
-    struct wire to_r = is.out, to_i = rs.out;
-    is.out.n = rs.out.n = 0;
-    for (size_t i = 0; i < to_r.n; i++) {
-      record(f, to_r.pkt[i], to_r.len[i]);
-      recorded++;
-      ike_engine_input(re, now, (struct ike_endpoint){PEER_ADDR, 500},
-                       (struct ike_endpoint){RESPONDER_ADDR, 500}, to_r.pkt[i], to_r.len[i]);
-    }
-    for (size_t i = 0; i < to_i.n; i++)
-      ike_engine_input(ie, now, (struct ike_endpoint){RESPONDER_ADDR, 500},
-                       (struct ike_endpoint){PEER_ADDR, 500}, to_i.pkt[i], to_i.len[i]);
-  }
-  fclose(f);
-  struct ike_sa_info info;
-  bool up = ike_engine_sa_info(re, 0, &info) && info.phase2_up == 1;
-  printf("%s: %u packets recorded, responder %s\n", path, recorded,
-         up ? "has an IPsec SA up" : "did NOT finish");
-  ike_engine_free(ie);
+  uint64_t rng;
+  struct seen seen = {0};
+  struct ike_engine *re = replay(r.script, r.len, &rng, &seen);
+  bool fits = !r.too_long && !r.to_r.lost && !r.to_i.lost && r.steps <= SCRIPT_MAX_STEPS;
+  bool ok = re && fits && sc->goal(re, &seen, sc);
   ike_engine_free(re);
-  return up ? 0 : 1;
+  printf("%s: %u steps (%u packets), responder %s: %s%s\n", path, r.steps, r.packets,
+         sc->intent, ok ? "yes" : "NO", fits ? "" : " (script over 32 steps or a datagram lost)");
+  return ok ? 0 : 1;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static const char *group_name(unsigned g)
+{
+  switch (g) {
+  case OAKLEY_GROUP_MODP768: return "modp768";
+  case OAKLEY_GROUP_MODP1024: return "modp1024";
+  case OAKLEY_GROUP_MODP1536: return "modp1536";
+  case OAKLEY_GROUP_MODP2048: return "modp2048";
+  case OAKLEY_GROUP_MODP3072: return "modp3072";
+  case OAKLEY_GROUP_MODP4096: return "modp4096";
+  default: return "modp?";
+  }
+}
+
+static const char *hash_name(unsigned h)
+{
+  switch (h) {
+  case OAKLEY_HASH_MD5: return "md5";
+  case OAKLEY_HASH_SHA1: return "sha1";
+  case OAKLEY_HASH_SHA2_256: return "sha256";
+  case OAKLEY_HASH_SHA2_384: return "sha384";
+  case OAKLEY_HASH_SHA2_512: return "sha512";
+  default: return "hash?";
+  }
+}
+
+/* IPSEC_AUTH_HMAC_* are not OAKLEY_HASH_* numbers. */
+static const char *auth_name(unsigned a)
+{
+  switch (a) {
+  case IPSEC_AUTH_HMAC_MD5: return "md5";
+  case IPSEC_AUTH_HMAC_SHA1: return "sha1";
+  case IPSEC_AUTH_HMAC_SHA2_256: return "sha256";
+  default: return "noauth";
+  }
+}
+
+static void p1_name(const struct ike_p1_proposal *p, char *out, size_t len)
+{
+  char cipher[24];
+  if (p->encr == OAKLEY_ENCR_AES_CBC)
+    snprintf(cipher, sizeof cipher, "aes%u", (unsigned)p->key_bits);
+  else
+    snprintf(cipher, sizeof cipher, "%s", p->encr == OAKLEY_ENCR_DES_CBC ? "des" : "3des");
+  snprintf(out, len, "%s-%s-%s", cipher, hash_name(p->hash), group_name(p->group));
+}
+
+static void p2_name(const struct ike_p2_proposal *p, char *out, size_t len)
+{
+  char cipher[24] = "ah", pfs[24] = "";
+  if (p->protocol == ISAKMP_PROTO_ESP && p->encr == ISAKMP_ESP_AES_CBC)
+    snprintf(cipher, sizeof cipher, "esp-aes%u", (unsigned)p->key_bits);
+  else if (p->protocol == ISAKMP_PROTO_ESP)
+    snprintf(cipher, sizeof cipher, "esp-%s",
+             p->encr == ISAKMP_ESP_DES    ? "des"
+             : p->encr == ISAKMP_ESP_3DES ? "3des"
+             : p->encr == ISAKMP_ESP_NULL ? "null"
+                                          : "cipher?");
+  if (p->pfs)
+    snprintf(pfs, sizeof pfs, "-pfs-%s", group_name(p->pfs));
+  snprintf(out, len, "%s-%s-%s%s", cipher, auth_name(p->auth),
+           p->encap == IPSEC_ENCAP_TRANSPORT ? "transport" : "tunnel", pfs);
+}
+
+/* ---- the list ----------------------------------------------------------- */
+
+/* seed_MODE_WHAT.bin; false (the seed is not made) if that is too long. */
+static bool named(struct scenario *sc, const char *mode, const char *what)
+{
+  int n = snprintf(sc->name, sizeof sc->name, "seed_%s_%s.bin", mode, what);
+  return n > 0 && (size_t)n < sizeof sc->name;
+}
+
+static int algorithm_matrix(const char *dir, int rule)
+{
+  static struct ike_config cfg;
+  const char *mode = rule == 1 ? "mm" : "am";
+  int rc = 0;
+  responder_config(&cfg);
+  const struct ike_rule *r = &cfg.rules[rule - 1];
+  for (size_t i = 0; i < r->np1; i++)
+    for (size_t j = 0; j < r->np2; j++) {
+      struct scenario sc = {.rule = rule, .only = true, .p1 = r->p1[i], .p2 = r->p2[j],
+                            .goal = goal_offer,
+                            .intent = "has the offered IPsec SA up"};
+      char a[48], b[64], what[128];
+      p1_name(&sc.p1, a, sizeof a);
+      p2_name(&sc.p2, b, sizeof b);
+      snprintf(what, sizeof what, "p1-%s_p2-%s", a, b);
+      rc |= named(&sc, mode, what) ? run(dir, &sc) : 1;
+    }
+  return rc;
+}
+
+/* The exchanges after Phase 2, and the lost answers and NAT on the way. */
+static int after_phase2(const char *dir, int rule)
+{
+  const char *mode = rule == 1 ? "mm" : "am";
+  const struct scenario kinds[] = {
+      {.name = "delete", .after = take_down, .goal = goal_gone,
+       .intent = "deleted the IPsec SA and the IKE SA"},
+      {.name = "dpd", .dpd_ms = 20000, .after = idle_for_dpd, .goal = goal_dpd,
+       .intent = "acknowledged an R-U-THERE and kept the SAs"},
+      {.name = "rekey_volume", .life_kbytes = 1000, .after = volume_rekey, .goal = goal_rekeyed,
+       .intent = "replaced the IPsec SA by its successor"},
+      {.name = "second_quick", .after = second_quick, .goal = goal_two,
+       .intent = "has ESP and AH SAs under one Phase 1"},
+      /* MM4 (the second answer) or AM2 (the only one), then QM2. */
+      {.name = "retransmit", .lose_p1 = rule == 1 ? 2 : 1, .lose_qm = true,
+       .goal = goal_duplicates, .intent = "answered resent messages and has the IPsec SA up"},
+      {.name = "natt_behind_nat", .natt = true, .nat = true, .goal = goal_nat,
+       .intent = "detected the NAT and has a UDP-encapsulated IPsec SA up"},
+  };
+  int rc = 0;
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    struct scenario sc = kinds[i];
+    sc.rule = rule;
+    rc |= named(&sc, mode, kinds[i].name) ? run(dir, &sc) : 1;
+  }
+  return rc;
+}
+
+/* The first four, byte for byte what they have always been. */
+static int classic(const char *dir)
+{
+  static const struct {
+    const char *name;
+    int rule;
+    bool natt;
+  } list[] = {{"seed_main_quick.bin", 1, false},
+              {"seed_aggressive_quick.bin", 2, false},
+              {"seed_main_quick_natt.bin", 1, true},
+              {"seed_aggressive_quick_natt.bin", 2, true}};
+  int rc = 0;
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    struct scenario sc = {.rule = list[i].rule, .natt = list[i].natt,
+                          .goal = goal_up, .intent = "has an IPsec SA up"};
+    snprintf(sc.name, sizeof sc.name, "%s", list[i].name);
+    rc |= run(dir, &sc);
+  }
+  return rc;
 }
 
 int main(int argc, char **argv)
 {
   if (argc != 2 || strcmp(argv[1], "--help") == 0) {
     fprintf(argc == 2 ? stdout : stderr,
-            "usage: %s DIR\nRecords Main+Quick and Aggressive+Quick Mode exchanges against\n"
-            "the fuzz_responder world as seed scripts in DIR. Run the fuzz preset's\n"
-            "build so the seeds replay exactly under the fuzzer.\n",
+            "usage: %s DIR\nRecords exchanges of a real initiator with the fuzz_responder world\n"
+            "as seed scripts in DIR: Main+Quick and Aggressive+Quick Mode, every pair of\n"
+            "a rule's Phase 1 and Phase 2 proposals, and after Phase 2 a delete, DPD,\n"
+            "a volume rekey, a second Quick Mode, retransmissions and NAT-T behind a\n"
+            "NAT. Each is replayed as fuzz_responder would; exit status 1 when one\n"
+            "did not reach its goal. Run the fuzz preset's build so the seeds replay\n"
+            "exactly under the fuzzer.\n",
             argv[0]);
     return argc == 2 ? 0 : 2;
   }
-  return scenario(argv[1], "seed_main_quick.bin", 1, false) |
-         scenario(argv[1], "seed_aggressive_quick.bin", 2, false) |
-         scenario(argv[1], "seed_main_quick_natt.bin", 1, true) |
-         scenario(argv[1], "seed_aggressive_quick_natt.bin", 2, true);
+  int rc = classic(argv[1]);
+  for (int rule = 1; rule <= 2; rule++)
+    rc |= algorithm_matrix(argv[1], rule) | after_phase2(argv[1], rule);
+  return rc;
 }

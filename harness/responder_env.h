@@ -29,10 +29,14 @@ enum { SCRIPT_MAX_STEPS = 32 };
 #define ENV_SEED 0x1ce1abull
 #define ENV_START_MS 1000000ull
 
-/* Rule 1: Main Mode with 10.0.0.1, 3DES/SHA1/MODP768 or AES/SHA2-256/MODP1024.
- * Rule 2: Aggressive Mode, dynamic (Secure Gateway 0.0.0.0). */
+/* Rule 1: Main Mode with 10.0.0.1. Rule 2: Aggressive Mode, dynamic
+ * (Secure Gateway 0.0.0.0). Each accepts four Phase 1 proposals (first
+ * 3DES/SHA1/MODP768 and AES/SHA2-256/MODP1024) and four Phase 2 ones (first
+ * ESP AES/SHA1 tunnel and AH SHA2-256 transport with PFS); the other two
+ * of each, responder_env.c, cover the rest of the algorithms. */
 void responder_config(struct ike_config *cfg);
-/* The mirror image, for the seed maker's initiator. */
+/* The mirror image with only the first two of each: the seed makers'
+ * initiators, fuzz_quick_mode's peer and fuzz_initiator's engine. */
 void initiator_config(struct ike_config *cfg);
 
 void env_random(void *ctx, uint8_t *out, size_t len);
