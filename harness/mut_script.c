@@ -1,12 +1,14 @@
 /* Reading and writing the stateful targets' scripts, and the step-level
  * edits: drop, duplicate, reorder, insert, operand values, and the packet
- * inside a step handed to the ISAKMP edits. */
+ * inside a step handed to the ISAKMP edits (fuzz_initiator's template
+ * records to mut_initiator.c). */
 #include "mut_script.h"
 
 #include <string.h>
 
 #include "ikelab/buf.h"
 #include "ikelab/isakmp_types.h"
+#include "mut_initiator.h"
 #include "mut_values.h"
 #include "quick_env.h"
 #include "quick_peer.h"
@@ -34,6 +36,10 @@ static bool layout(enum mut_format fmt, uint8_t op, uint8_t *nopnd, uint8_t *bod
     *body = op == STEP_PACKET ? BODY_DATAGRAM : BODY_NONE;
     return op == STEP_PACKET || op == STEP_CLOCK;
   }
+  if (fmt == MUT_FMT_INITIATOR) {
+    mut_init_layout(op, nopnd, body);
+    return true;
+  }
   switch (op % QSTEP_COUNT) {
   case QSTEP_QM:
   case QSTEP_INFO:
@@ -57,9 +63,25 @@ static bool layout(enum mut_format fmt, uint8_t op, uint8_t *nopnd, uint8_t *bod
   return true;
 }
 
+/* A body's length as the target reads it: a u16, or a template's u8
+ * record count. */
+static bool read_len(struct buf_reader *r, uint8_t body, size_t *len)
+{
+  uint16_t n16;
+  uint8_t n8;
+  if (body == BODY_TPL && br_u8(r, &n8)) {
+    *len = (size_t)n8 * MUT_TPL_RECORD;
+    return true;
+  }
+  if (body == BODY_TPL || !br_u16(r, &n16))
+    return false;
+  *len = n16;
+  return true;
+}
+
 static bool read_step(struct mut_script *sc, struct buf_reader *r, struct mut_step *st)
 {
-  uint16_t len;
+  size_t len;
   struct buf_slice body;
   if (!br_u8(r, &st->op) || !layout(sc->fmt, st->op, &st->nopnd, &st->body) ||
       !br_copy(r, st->opnd, st->nopnd))
@@ -67,9 +89,10 @@ static bool read_step(struct mut_script *sc, struct buf_reader *r, struct mut_st
   st->off = st->len = 0;
   if (st->body == BODY_NONE)
     return true;
-  if (!br_u16(r, &len) || !br_slice(r, len, &body) || !arena_put(sc, body, &st->off))
+  if (!read_len(r, st->body, &len) || !br_slice(r, len, &body) ||
+      !arena_put(sc, body, &st->off))
     return false;
-  st->len = len;
+  st->len = (uint32_t)len;
   return true;
 }
 
@@ -82,7 +105,8 @@ void mut_script_parse(struct mut_script *sc, enum mut_format fmt, const uint8_t 
   sc->arena_len = 0;
   sc->tail_off = sc->tail_len = 0;
   br_init(&r, data, size);
-  sc->has_variant = fmt == MUT_FMT_QUICK && br_u8(&r, &sc->variant);
+  sc->has_variant =
+      (fmt == MUT_FMT_QUICK || fmt == MUT_FMT_INITIATOR) && br_u8(&r, &sc->variant);
   while (sc->nsteps < MUT_MAX_STEPS) {
     struct buf_reader at = r;
     if (!read_step(sc, &r, &sc->s[sc->nsteps])) {
@@ -106,12 +130,16 @@ size_t mut_script_write(const struct mut_script *sc, uint8_t *out, size_t cap)
     const struct mut_step *st = &sc->s[i];
     bw_u8(&w, st->op);
     bw_bytes(&w, st->opnd, st->nopnd);
-    if (st->body != BODY_NONE) {
+    if (st->body == BODY_TPL) {
+      if (st->len % MUT_TPL_RECORD || st->len > MUT_TPL_MAX)
+        return 0;
+      bw_u8(&w, (uint8_t)(st->len / MUT_TPL_RECORD));
+    } else if (st->body != BODY_NONE) {
       if (st->len > 0xffff)
         return 0;
       bw_u16(&w, (uint16_t)st->len);
-      bw_bytes(&w, sc->arena + st->off, st->len);
     }
+    bw_bytes(&w, sc->arena + st->off, st->len);
   }
   bw_bytes(&w, sc->arena + sc->tail_off, sc->tail_len);
   return bw_ok(&w) ? bw_pos(&w) : 0;
@@ -167,13 +195,16 @@ static bool packet_edit(struct mut_ctx *c, struct mut_script *sc, size_t i, bool
   memset(b, 0x11, skip);
   size_t len = slice_copy(slice_of(sc->arena + st->off, st->len), b + skip, 0xffff);
   size_t max = 0xffff + skip;
-  if (!structural)
+  if (st->body == BODY_TPL) /* template records: edited as records */
+    n = mut_init_records(c, b, len, structural);
+  else if (!structural)
     n = mut_bytes(c, b + skip, len, 0xffff) + skip;
   else if (st->body == BODY_CHAIN)
     n = mut_isakmp_chain(c, &st->opnd[5], b, len, max);
   else
     n = mut_isakmp_datagram(c, b, len + skip, max);
-  if (n < skip || (structural && n == 0))
+  /* No template records is a template step still; no datagram is a failed edit. */
+  if (n < skip || (structural && n == 0 && st->body != BODY_TPL))
     return false;
   return set_body(sc, i, b + skip, n - skip);
 }
@@ -187,6 +218,10 @@ static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_s
   if (sc->fmt == MUT_FMT_RESPONDER) {
     if (st->op == STEP_CLOCK)
       st->opnd[0] = mut_chance(r, 80) ? secs8[mut_below(r, COUNT(secs8))] : (uint8_t)mut_next(r);
+    return;
+  }
+  if (sc->fmt == MUT_FMT_INITIATOR) {
+    mut_init_operands(r, st);
     return;
   }
   switch (st->op % QSTEP_COUNT) {
@@ -222,7 +257,8 @@ static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_s
 static bool op_operands(struct mut_ctx *c, struct mut_script *sc)
 {
   if (sc->has_variant && mut_chance(&c->rng, 10)) {
-    sc->variant = (uint8_t)mut_below(&c->rng, QUICK_VARIANTS);
+    sc->variant = sc->fmt == MUT_FMT_INITIATOR ? mut_init_variant(&c->rng)
+                                               : (uint8_t)mut_below(&c->rng, QUICK_VARIANTS);
     return true;
   }
   size_t n = 0;
@@ -264,6 +300,21 @@ static bool new_sealed_step(struct mut_ctx *c, struct mut_script *sc, struct mut
   return true;
 }
 
+/* A template step (0-3 records), clock, lose, peer, replay or RAW step. */
+static bool new_initiator_step(struct mut_ctx *c, struct mut_script *sc, struct mut_step *st)
+{
+  static uint8_t body[1200];
+  st->op = mut_init_new_op(&c->rng);
+  layout(sc->fmt, st->op, &st->nopnd, &st->body);
+  if (st->body == BODY_NONE)
+    return true;
+  size_t n = mut_init_new_body(c, st->op, body, sizeof body);
+  if (!arena_put(sc, slice_of(body, n), &st->off))
+    return false;
+  st->len = (uint32_t)n;
+  return true;
+}
+
 static bool op_insert(struct mut_ctx *c, struct mut_script *sc)
 {
   static const uint8_t quick_ops[] = {QSTEP_CLOCK, QSTEP_REPLAY, QSTEP_FAIL_SEND, QSTEP_TRIGGER,
@@ -271,6 +322,9 @@ static bool op_insert(struct mut_ctx *c, struct mut_script *sc)
   struct mut_step st = {0};
   if (sc->fmt == MUT_FMT_RESPONDER) {
     st.op = STEP_CLOCK;
+  } else if (sc->fmt == MUT_FMT_INITIATOR) {
+    if (!new_initiator_step(c, sc, &st))
+      return false;
   } else if (mut_chance(&c->rng, 40)) {
     if (!new_sealed_step(c, sc, &st))
       return false;

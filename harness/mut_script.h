@@ -6,6 +6,10 @@
  *                      (a datagram); 0x01 u8 seconds; any other byte ends it.
  *   MUT_FMT_QUICK      fuzz_quick_mode (quick_env.h): a variant byte, then
  *                      steps whose opcode is read modulo QSTEP_COUNT.
+ *   MUT_FMT_INITIATOR  fuzz_initiator (initiator_env.h): a variant byte,
+ *                      then steps whose opcode is read modulo ISTEP_COUNT;
+ *                      a template step's records are its body, their u8
+ *                      count written where the others write a u16 length.
  * Bytes the target would not read as a whole step, and everything after
  * the last step a target runs, are kept as the tail. */
 #ifndef IKELAB_MUT_SCRIPT_H
@@ -17,10 +21,11 @@
 
 #include "mut_ops.h"
 
-enum mut_format { MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK };
+enum mut_format { MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK, MUT_FMT_INITIATOR };
 
-/* What a step's body is, for the ISAKMP edits. */
-enum mut_body { BODY_NONE, BODY_DATAGRAM, BODY_CHAIN, BODY_RAW };
+/* What a step's body is, for the ISAKMP edits; BODY_TPL: fuzz_initiator's
+ * template records (4 bytes each, a u8 count on the wire). */
+enum mut_body { BODY_NONE, BODY_DATAGRAM, BODY_CHAIN, BODY_RAW, BODY_TPL };
 
 struct mut_step {
   uint8_t op;
@@ -36,7 +41,7 @@ enum { MUT_MAX_STEPS = 32, MUT_SCRIPT_ARENA = 4 * 65536 };
 
 struct mut_script {
   uint8_t fmt;            /* enum mut_format */
-  uint8_t variant;        /* MUT_FMT_QUICK only */
+  uint8_t variant;        /* MUT_FMT_QUICK and MUT_FMT_INITIATOR */
   bool has_variant;
   size_t nsteps;
   struct mut_step s[MUT_MAX_STEPS];

@@ -154,5 +154,7 @@ enum mut_format ikelab_mutator_format(void)
     return MUT_FMT_RESPONDER;
   if (strcmp(name, "quick") == 0)
     return MUT_FMT_QUICK;
+  if (strcmp(name, "initiator") == 0)
+    return MUT_FMT_INITIATOR;
   return MUT_FMT_DATAGRAM;
 }

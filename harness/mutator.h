@@ -41,8 +41,8 @@ size_t ikelab_crossover(enum mut_format fmt, const uint8_t *a, size_t na, const 
                         const struct mut_options *o);
 
 /* The format a build was made for: IKELAB_MUT_FORMAT at compile time
- * (datagram, responder, quick), overridden by the environment variable of
- * the same name. */
+ * (datagram, responder, quick, initiator), overridden by the environment
+ * variable of the same name. */
 enum mut_format ikelab_mutator_format(void);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "check_run.h"
 #include "ikelab/isakmp.h"
+#include "initiator_env.h"
 #include "mutator.h"
 
 enum { MAX_SEEDS = 64, CAP = 70000 };
@@ -101,6 +102,12 @@ START_TEST(quick_max)
 }
 END_TEST
 
+START_TEST(initiator_max)
+{
+  never_past_max(MUT_FMT_INITIATOR, "corpus/initiator");
+}
+END_TEST
+
 /* Reading then writing changes nothing, for every prefix of every seed:
  * the model keeps what it does not understand. */
 START_TEST(model_round_trip)
@@ -182,6 +189,12 @@ START_TEST(quick_script_round_trip)
 }
 END_TEST
 
+START_TEST(initiator_script_round_trip)
+{
+  script_round_trip(MUT_FMT_INITIATOR, "corpus/initiator");
+}
+END_TEST
+
 /* Script edits keep a whole script: everything parses as steps, nothing
  * is left over as a tail, and the result writes back byte for byte. */
 static void scripts_stay_scripts(enum mut_format fmt, const char *dir)
@@ -223,6 +236,153 @@ START_TEST(quick_scripts_stay_scripts)
 }
 END_TEST
 
+START_TEST(initiator_scripts_stay_scripts)
+{
+  scripts_stay_scripts(MUT_FMT_INITIATOR, "corpus/initiator");
+}
+END_TEST
+
+/* fuzz_initiator's own reading of a script (initiator_world.c, step()),
+ * written out again so that the mutator's layout is checked against it. */
+struct iwalk {
+  size_t steps, records;      /* steps the target runs; template records in them */
+  size_t nraw;
+  struct buf_slice raw[SCRIPT_MAX_STEPS]; /* the RAW steps' datagrams */
+  bool whole;                 /* every byte read as a step */
+};
+
+static bool walk_step(struct buf_reader *r, struct iwalk *w)
+{
+  uint8_t op, b, n;
+  uint16_t u;
+  struct buf_slice s;
+  if (!br_u8(r, &op))
+    return false;
+  switch (op % ISTEP_COUNT) {
+  case ISTEP_TEMPLATE:
+    if (!br_u8(r, &b) || !br_u8(r, &n) || !br_slice(r, (size_t)n * 4, &s))
+      return false;
+    w->records += n;
+    return true;
+  case ISTEP_RAW:
+    if (!br_u8(r, &b) || !br_u16(r, &u) || !br_slice(r, u, &s))
+      return false;
+    w->raw[w->nraw++] = s;
+    return true;
+  case ISTEP_CLOCK:
+    return br_u16(r, &u);
+  case ISTEP_FAIL_SEND:
+  case ISTEP_LOSE:
+    return true;
+  default:
+    return br_u8(r, &b);
+  }
+}
+
+static void walk_initiator(const uint8_t *p, size_t n, struct iwalk *w)
+{
+  struct buf_reader r;
+  uint8_t variant;
+  memset(w, 0, sizeof *w);
+  br_init(&r, p, n);
+  if (br_u8(&r, &variant))
+    while (w->steps < SCRIPT_MAX_STEPS && walk_step(&r, w))
+      w->steps++;
+  w->whole = br_left(&r) == 0;
+}
+
+/* A seed with a RAW step: a clear Informational with one Notify. */
+static size_t raw_seed(uint8_t *out)
+{
+  static const uint8_t script[] = {
+      0, ISTEP_TEMPLATE, TPL_FIX_HASH, 0, ISTEP_RAW, RAW_COOKIES | RAW_MSGID | RAW_LENGTH, 0, 40,
+      1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, /* cookies */
+      ISAKMP_NP_N, 0x10, ISAKMP_XCHG_INFO, 0, 0, 0, 0, 0, 0, 0, 0, 40,
+      0, 0, 0, 12, 0, 0, 0, 1, 1, 0, 0, 14}; /* Notify: DOI, ISAKMP, NO-PROPOSAL-CHOSEN */
+  memcpy(out, script, sizeof script);
+  return sizeof script;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A RAW datagram that was edited as ISAKMP: it still decodes, its length
+ * is right and it has other payloads than the one it started with. Byte
+ * edits alone practically never get there. */
+static bool structured_raw(const struct iwalk *w)
+{
+  static struct isakmp_msg msg;
+  struct isakmp_error err;
+  for (size_t i = 0; i < w->nraw; i++) {
+    const struct buf_slice d = w->raw[i];
+    if (d.len >= 28 && get32(d.ptr + 24) == d.len && isakmp_decode(&msg, d.ptr, d.len, &err) &&
+        msg.npayloads != 1)
+      return true;
+  }
+  return false;
+}
+
+/* The mutator reads initiator scripts as the target does: the steps it
+ * parses are the steps the target runs, a template's record count and
+ * body agree, template steps gain records (the seeds have none), and RAW
+ * datagrams get ISAKMP edits. */
+START_TEST(initiator_edits_follow_the_target)
+{
+  static struct mut_script sc;
+  static uint8_t buf[CAP];
+  const struct mut_options valid = {.keep_valid = true};
+  size_t with_records = 0, structured = 0, runs = 0;
+  struct iwalk w;
+  struct seeds s;
+  seeds_load(&s, "corpus/initiator");
+  for (size_t i = 0; i <= s.n; i++) {
+    size_t n = 0;
+    for (unsigned k = 0; k < 300; k++, runs++) {
+      if (k % 50 == 0) { /* chains of 50 from the seed; the last seed has a RAW step */
+        n = i < s.n ? s.len[i] : raw_seed(buf);
+        if (i < s.n)
+          memcpy(buf, s.data[i], n);
+      }
+      n = ikelab_mutate(MUT_FMT_INITIATOR, buf, n, sizeof buf, k * 7919u + (unsigned)i, &valid);
+      uint8_t *copy = exact_copy(buf, n);
+      mut_script_parse(&sc, MUT_FMT_INITIATOR, copy, n);
+      walk_initiator(copy, n, &w);
+      ck_assert_uint_eq(w.steps, sc.nsteps);
+      ck_assert(w.whole == (sc.tail_len == 0));
+      size_t records = 0;
+      for (size_t j = 0; j < sc.nsteps; j++)
+        if (sc.s[j].body == BODY_TPL) {
+          ck_assert_uint_eq(sc.s[j].len % 4, 0);
+          records += sc.s[j].len / 4;
+        }
+      ck_assert_uint_eq(records, w.records);
+      with_records += records > 0;
+      structured += structured_raw(&w);
+      free(copy);
+    }
+  }
+  ck_assert_uint_gt(with_records, runs / 2);
+  ck_assert_uint_gt(structured, 10);
+  seeds_free(&s);
+}
+END_TEST
+
+/* IKELAB_MUT_FORMAT names every format. */
+START_TEST(format_names)
+{
+  static const char *names[] = {"datagram", "responder", "quick", "initiator"};
+  static const enum mut_format fmts[] = {MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK,
+                                         MUT_FMT_INITIATOR};
+  for (size_t f = 0; f < 4; f++) {
+    setenv("IKELAB_MUT_FORMAT", names[f], 1);
+    ck_assert_int_eq(ikelab_mutator_format(), fmts[f]);
+  }
+  unsetenv("IKELAB_MUT_FORMAT");
+}
+END_TEST
+
 /* The same seed and input give the same output (a crash replays). */
 START_TEST(deterministic)
 {
@@ -246,9 +406,11 @@ END_TEST
 START_TEST(crossover_fits)
 {
   static uint8_t out[CAP];
-  static const char *dirs[] = {"corpus/isakmp_decode", "corpus/responder", "corpus/quick_mode"};
-  static const enum mut_format fmts[] = {MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK};
-  for (size_t f = 0; f < 3; f++) {
+  static const char *dirs[] = {"corpus/isakmp_decode", "corpus/responder", "corpus/quick_mode",
+                               "corpus/initiator"};
+  static const enum mut_format fmts[] = {MUT_FMT_DATAGRAM, MUT_FMT_RESPONDER, MUT_FMT_QUICK,
+                                         MUT_FMT_INITIATOR};
+  for (size_t f = 0; f < 4; f++) {
     struct seeds s;
     seeds_load(&s, dirs[f]);
     for (unsigned k = 0; k < 300; k++) {
@@ -271,12 +433,17 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, datagram_max);
   tcase_add_test(tc, responder_max);
   tcase_add_test(tc, quick_max);
+  tcase_add_test(tc, initiator_max);
   tcase_add_test(tc, model_round_trip);
   tcase_add_test(tc, fixup_still_decodes);
   tcase_add_test(tc, responder_script_round_trip);
   tcase_add_test(tc, quick_script_round_trip);
+  tcase_add_test(tc, initiator_script_round_trip);
   tcase_add_test(tc, responder_scripts_stay_scripts);
   tcase_add_test(tc, quick_scripts_stay_scripts);
+  tcase_add_test(tc, initiator_scripts_stay_scripts);
+  tcase_add_test(tc, initiator_edits_follow_the_target);
+  tcase_add_test(tc, format_names);
   tcase_add_test(tc, deterministic);
   tcase_add_test(tc, crossover_fits);
   suite_add_tcase(s, tc);
