@@ -37,6 +37,7 @@
 #include <stdbool.h>
 
 #include "ikelab/engine.h"
+#include "raw_datagram.h" /* RAW_* */
 #include "responder_env.h"
 
 enum {
@@ -74,13 +75,6 @@ enum {
   PMUT_RESERVED,/* reserved byte = arg | 1 */
   PMUT_LAST,    /* the chain ends with this payload */
   PMUT_COUNT = 8
-};
-
-/* Raw datagram flags. */
-enum {
-  RAW_COOKIES = 0x01, /* bytes 0-15: the cookies of our engine's last datagram */
-  RAW_MSGID = 0x02,   /* bytes 20-23: its message ID */
-  RAW_LENGTH = 0x04,  /* bytes 24-27: the datagram's real length */
 };
 
 /* Variant 0: Main Mode 3DES/SHA1/MODP768, ESP-AES128-SHA1 tunnel, NAT-T

@@ -230,13 +230,6 @@ static bool protected_kind(const uint8_t *pkt, size_t len)
          (exchange == ISAKMP_XCHG_QUICK || exchange == ISAKMP_XCHG_INFO);
 }
 
-static void set_length(uint8_t *pkt, size_t len)
-{
-  if (len >= ISAKMP_HDR_LEN)
-    for (int i = 0; i < 4; i++)
-      pkt[24 + i] = (uint8_t)(len >> (24 - 8 * i));
-}
-
 static bool step_template(struct init_world *w, struct buf_reader *r)
 {
   static struct iw_dgram t;
@@ -271,7 +264,7 @@ static bool step_template(struct init_world *w, struct buf_reader *r)
     return true;
   }
   if (!(flags & TPL_KEEP_LEN))
-    set_length(mut, len);
+    raw_set_length(mut, len);
   /* Still encrypted without keys to open it (ciphertext mutated): not
    * judged; in the clear: judged as the original was. */
   deliver(w, mut, len, authentic);
@@ -286,13 +279,7 @@ static bool step_raw(struct init_world *w, struct buf_reader *r)
   uint16_t n;
   if (!br_u8(r, &flags) || !br_u16(r, &n) || !br_slice(r, n, &body))
     return false;
-  size_t len = slice_copy(body, pkt, sizeof pkt);
-  if ((flags & RAW_COOKIES) && len >= 16)
-    memcpy(pkt, w->last_hdr, 16);
-  if ((flags & RAW_MSGID) && len >= 24)
-    memcpy(pkt + 20, w->last_hdr + 20, 4);
-  if (flags & RAW_LENGTH)
-    set_length(pkt, len);
+  size_t len = raw_build(flags, w->last_hdr, body, pkt, sizeof pkt);
   deliver(w, pkt, len, false);
   return true;
 }

@@ -56,7 +56,7 @@ struct init_world {
   struct iw_clear_book clears;
   uint8_t fresh_clear[IW_DGRAM]; /* the shadow's clear copy of what it sends next */
   size_t fresh_clear_len;
-  uint8_t last_hdr[24]; /* our engine's last datagram: cookies, .., M-ID */
+  uint8_t last_hdr[RAW_HDR]; /* our engine's last datagram: cookies, .., M-ID */
   bool fail_next_send, trace;
   unsigned sa_events; /* our SA_ADD and SA_DEL in this delivery */
 };

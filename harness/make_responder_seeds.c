@@ -8,7 +8,10 @@
  *  - in both modes, after Phase 2: the initiator deleting the IPsec and IKE
  *    SAs, Dead Peer Detection after idle time, a rekey when the kilobyte
  *    lifetime is spent, a second Quick Mode on the same Phase 1, lost
- *    answers made good by retransmission, and NAT-T behind a NAT.
+ *    answers made good by retransmission, and NAT-T behind a NAT;
+ *  - after Main Mode + Quick Mode, one step of the fuzz world alone: a
+ *    sealed Informational Delete of the IPsec SA, a sealed QM1 of a second
+ *    Quick Mode, MM1 replayed, a clear Informational with copied cookies.
  * Each script is then replayed the way fuzz_responder runs it, and the line
  * printed for it says whether that responder got where the scenario meant
  * it to; the exit status is 1 if any did not. Built in the fuzz preset, the
@@ -23,7 +26,10 @@
 #include "ikelab/engine.h"
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
+#include "quick_peer.h"
+#include "raw_datagram.h"
 #include "responder_env.h"
+#include "responder_world.h"
 
 enum { WIRE_SLOTS = 8, WIRE_BYTES = 4096 };
 
@@ -72,6 +78,10 @@ struct rec {
   /* The initiator's last flow, which its answers come back on (through
    * the NAT, when there is one). */
   struct ike_endpoint flow_from, flow_to;
+  /* The initiator's first Quick Mode message in the clear (a template for
+   * sealed steps). */
+  uint8_t qm1[WIRE_BYTES];
+  size_t qm1_len;
 };
 
 static void emit(struct rec *r, const void *bytes, size_t n)
@@ -126,6 +136,22 @@ static void flush(struct rec *r)
   }
 }
 
+/* A step only the fuzz world's responder takes part in (the steps past
+ * PACKET and CLOCK): written, not run. */
+static void world_step(struct rec *r, const void *bytes, size_t n)
+{
+  emit(r, bytes, n);
+  r->steps++;
+}
+
+static void keep_qm1(void *ctx, const struct ike_clear *c)
+{
+  struct rec *r = ctx;
+  if (c->sent && c->len > 18 && c->msg[18] == ISAKMP_XCHG_QUICK && !r->qm1_len &&
+      c->len <= sizeof r->qm1)
+    r->qm1_len = slice_copy(slice_of(c->msg, c->len), r->qm1, sizeof r->qm1);
+}
+
 /* Time passes for both sides, as a clock step does in the fuzz world. */
 static void clock_step(struct rec *r, uint8_t seconds)
 {
@@ -142,6 +168,9 @@ static void clock_step(struct rec *r, uint8_t seconds)
 
 struct seen {
   unsigned sa_add, sa_del, duplicates, dpd_acks;
+  unsigned quick_sent; /* datagrams of Quick Mode exchanges */
+  unsigned logs;       /* log rows */
+  size_t steps;        /* steps the world ran */
 };
 
 static bool replay_sink(void *ctx, const struct ike_event *ev)
@@ -150,6 +179,9 @@ static bool replay_sink(void *ctx, const struct ike_event *ev)
   s->sa_add += ev->kind == IKE_EV_SA_ADD;
   s->sa_del += ev->kind == IKE_EV_SA_DEL;
   s->duplicates += ev->kind == IKE_EV_LOG && ev->u.log.id == LOG_K11;
+  s->logs += ev->kind == IKE_EV_LOG;
+  s->quick_sent += ev->kind == IKE_EV_SEND && ev->u.send.len > 18 &&
+                   ev->u.send.data[18] == ISAKMP_XCHG_QUICK;
   return true;
 }
 
@@ -166,34 +198,12 @@ static void replay_clear(void *ctx, const struct ike_clear *c)
                    m.payloads[i].u.notify.type == ISAKMP_N_R_U_THERE_ACK;
 }
 
-static struct ike_engine *replay(const uint8_t *script, size_t len, uint64_t *rng,
-                                 struct seen *seen)
+/* The fuzz_responder world runs it (responder_world.h), counting as it goes. */
+static struct ike_engine *replay(const uint8_t *script, size_t len, struct seen *seen)
 {
-  static struct ike_config cfg;
-  char why[256];
-  uint64_t now = ENV_START_MS;
-  responder_config(&cfg);
-  *rng = ENV_SEED;
-  struct ike_host host = {.random = env_random, .random_ctx = rng, .sink = replay_sink,
-                          .sink_ctx = seen, .local = our_ep, .clear = replay_clear,
-                          .clear_ctx = seen};
-  struct ike_engine *e = ike_engine_new(&cfg, &host, why, sizeof why);
-  size_t at = 0;
-  for (unsigned steps = 0; e && steps < SCRIPT_MAX_STEPS && at < len; steps++) {
-    if (script[at] == STEP_CLOCK && at + 1 < len) {
-      now += script[at + 1] * 1000ull;
-      ike_engine_tick(e, now);
-      at += 2;
-    } else if (script[at] == STEP_PACKET && at + 3 <= len) {
-      size_t n = (size_t)script[at + 1] << 8 | script[at + 2];
-      if (at + 3 + n > len)
-        break;
-      ike_engine_input(e, now, peer_ep, our_ep, script + at + 3, n);
-      at += 3 + n;
-    } else {
-      break;
-    }
-  }
+  const struct resp_observer obs = {.event = replay_sink, .clear = replay_clear, .ctx = seen};
+  struct ike_engine *e = resp_world_run(script, len, &obs);
+  seen->steps = resp_world_steps();
   return e;
 }
 
@@ -267,7 +277,8 @@ static bool play(struct rec *r, const struct scenario *sc, char *why, size_t why
   r->lose_p1 = sc->lose_p1;
   r->lose_qm = sc->lose_qm;
   struct ike_host ih = {.random = env_random, .random_ctx = &r->irng, .sink = sink,
-                        .sink_ctx = &r->to_r, .local = peer_ep};
+                        .sink_ctx = &r->to_r, .clear = keep_qm1, .clear_ctx = r,
+                        .local = peer_ep};
   struct ike_host rh = {.random = env_random, .random_ctx = &r->rrng, .sink = sink,
                         .sink_ctx = &r->to_i, .local = our_ep};
   if (sc->nat)
@@ -330,6 +341,72 @@ static void second_quick(struct rec *r, const struct scenario *sc)
     fprintf(stderr, "make_responder_seeds: %s: %s\n", sc->name, why);
   ike_engine_sa_volume(r->ie, r->now, first_spi(r->ie), false);
   clock_step(r, 1);
+}
+
+/* ---- after Phase 2, steps of the fuzz world alone ---- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* A sealed step (responder_env.h) of chain, whose first payload is first. */
+static void sealed_step(struct rec *r, uint8_t exchange, uint32_t msgid, uint8_t first,
+                        const uint8_t *chain, size_t n)
+{
+  uint8_t hdr[11] = {STEP_SEALED, SEAL_HASH, exchange, 0, 0, 0, 0, first,
+                     (uint8_t)(n >> 8), (uint8_t)n};
+  put32(hdr + 3, msgid);
+  world_step(r, hdr, 10);
+  emit(r, chain, n);
+}
+
+/* The peer deletes the ESP SA, as ike_engine_down would: its own inbound
+ * SPI, which is the responder's outbound one. */
+static void sealed_delete(struct rec *r, const struct scenario *sc)
+{
+  uint8_t del[16] = {ISAKMP_NP_NONE, 0, 0, 16, 0, 0, 0, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ESP, 4,
+                     0, 1};
+  (void)sc;
+  put32(del + 12, first_spi(r->ie));
+  sealed_step(r, SEALED_INFO, 0x5eed0001u, ISAKMP_NP_D, del, sizeof del);
+}
+
+/* The initiator's first QM1 again, as a new exchange: its payloads after
+ * HASH(1), sealed under another message ID. */
+static void sealed_quick(struct rec *r, const struct scenario *sc)
+{
+  (void)sc;
+  if (r->qm1_len < ISAKMP_HDR_LEN + 4)
+    return;
+  const uint8_t *hash = r->qm1 + ISAKMP_HDR_LEN;
+  size_t hash_len = (size_t)hash[2] << 8 | hash[3];
+  if (ISAKMP_HDR_LEN + hash_len > r->qm1_len)
+    return;
+  sealed_step(r, SEALED_QUICK, 0x5eed0002u, hash[0], hash + hash_len,
+              r->qm1_len - ISAKMP_HDR_LEN - hash_len);
+}
+
+/* MM1 (the first datagram delivered) once more, Phase 1 long done. */
+static void replay_mm1(struct rec *r, const struct scenario *sc)
+{
+  uint8_t step[2] = {STEP_REPLAY, 0};
+  (void)sc;
+  world_step(r, step, 2);
+}
+
+/* An Informational in the clear with the responder's cookies copied in:
+ * it reaches the Phase 1 SA, which must refuse it unprotected. */
+static void raw_cookies(struct rec *r, const struct scenario *sc)
+{
+  static const uint8_t step[] = {
+      STEP_RAW, RAW_COOKIES | RAW_LENGTH, 0, 40,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* cookies, copied in */
+      ISAKMP_NP_N, 0x10, ISAKMP_XCHG_INFO, 0, 0, 0, 0, 1, 0, 0, 0, 0, /* length, copied in */
+      ISAKMP_NP_NONE, 0, 0, 12, 0, 0, 0, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ISAKMP, 0, 0, 14};
+  (void)sc;
+  world_step(r, step, sizeof step);
 }
 
 static bool goal_up(const struct ike_engine *re, const struct seen *s, const struct scenario *sc)
@@ -403,6 +480,33 @@ static bool goal_nat(const struct ike_engine *re, const struct seen *s, const st
          ike_engine_ipsec_info(re, 0, &sa) && sa.udp_encap;
 }
 
+static bool goal_sealed_delete(const struct ike_engine *re, const struct seen *s,
+                               const struct scenario *sc)
+{
+  struct ike_sa_info info;
+  (void)sc;
+  return s->sa_add == 1 && s->sa_del == 1 && ike_engine_ipsec_count(re) == 0 &&
+         ike_engine_sa_count(re) == 1 && ike_engine_sa_info(re, 0, &info) &&
+         info.state == IKE_P1_ESTABLISHED;
+}
+
+/* QM2 of the recorded Quick Mode and QM2 of the sealed one. */
+static bool goal_sealed_quick(const struct ike_engine *re, const struct seen *s,
+                              const struct scenario *sc)
+{
+  (void)sc;
+  return s->quick_sent == 2 && s->sa_add == 1 && ipsec_up(re, 1);
+}
+
+/* The engine says nothing to either (no log row past the Quick Mode's),
+ * so what shows is that the step ran and changed nothing. */
+static bool goal_kept(const struct ike_engine *re, const struct seen *s,
+                      const struct scenario *sc)
+{
+  (void)sc;
+  return s->sa_add == 1 && s->sa_del == 0 && s->quick_sent == 1 && ipsec_up(re, 1);
+}
+
 /* Records, writes and replays one scenario; 0 when it did what it meant. */
 static int run(const char *dir, const struct scenario *sc)
 {
@@ -418,12 +522,12 @@ static int run(const char *dir, const struct scenario *sc)
     fprintf(stderr, "make_responder_seeds: %s: %s\n", sc->name, made ? "cannot write" : why);
     return 1;
   }
-  uint64_t rng;
   struct seen seen = {0};
-  struct ike_engine *re = replay(r.script, r.len, &rng, &seen);
+  struct ike_engine *re = replay(r.script, r.len, &seen);
   bool fits = !r.too_long && !r.to_r.lost && !r.to_i.lost && r.steps <= SCRIPT_MAX_STEPS;
-  bool ok = re && fits && sc->goal(re, &seen, sc);
-  ike_engine_free(re);
+  /* Every step recorded was run as the recording meant. */
+  bool ok = re && fits && seen.steps == r.steps && sc->goal(re, &seen, sc);
+  resp_world_end();
   printf("%s: %u steps (%u packets), responder %s: %s%s\n", path, r.steps, r.packets,
          sc->intent, ok ? "yes" : "NO", fits ? "" : " (script over 32 steps or a datagram lost)");
   return ok ? 0 : 1;
@@ -552,6 +656,29 @@ static int after_phase2(const char *dir, int rule)
   return rc;
 }
 
+/* Main Mode + Quick Mode, then steps past PACKET and CLOCK. */
+static int world_steps(const char *dir)
+{
+  const struct scenario kinds[] = {
+      {.name = "seed_mm_sealed_info_delete.bin", .after = sealed_delete,
+       .goal = goal_sealed_delete,
+       .intent = "deleted the IPsec SA on a sealed Delete and kept the IKE SA"},
+      {.name = "seed_mm_sealed_second_qm1.bin", .after = sealed_quick, .goal = goal_sealed_quick,
+       .intent = "answered a sealed QM1 of a second Quick Mode"},
+      {.name = "seed_mm_replay_mm1.bin", .after = replay_mm1, .goal = goal_kept,
+       .intent = "kept its SAs when MM1 came again"},
+      {.name = "seed_mm_raw_cookies_clear_info.bin", .after = raw_cookies, .goal = goal_kept,
+       .intent = "kept its SAs on a clear Informational with its cookies"},
+  };
+  int rc = 0;
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    struct scenario sc = kinds[i];
+    sc.rule = 1;
+    rc |= run(dir, &sc);
+  }
+  return rc;
+}
+
 /* The first four, byte for byte what they have always been. */
 static int classic(const char *dir)
 {
@@ -581,14 +708,14 @@ int main(int argc, char **argv)
             "as seed scripts in DIR: Main+Quick and Aggressive+Quick Mode, every pair of\n"
             "a rule's Phase 1 and Phase 2 proposals, and after Phase 2 a delete, DPD,\n"
             "a volume rekey, a second Quick Mode, retransmissions and NAT-T behind a\n"
-            "NAT. Each is replayed as fuzz_responder would; exit status 1 when one\n"
-            "did not reach its goal. Run the fuzz preset's build so the seeds replay\n"
-            "exactly under the fuzzer.\n",
+            "NAT, and sealed, replayed and RAW steps. Each is replayed as fuzz_responder\n"
+            "would; exit status 1 when one did not reach its goal. Run the fuzz preset's\n"
+            "build so the seeds replay exactly under the fuzzer.\n",
             argv[0]);
     return argc == 2 ? 0 : 2;
   }
   int rc = classic(argv[1]);
   for (int rule = 1; rule <= 2; rule++)
     rc |= algorithm_matrix(argv[1], rule) | after_phase2(argv[1], rule);
-  return rc;
+  return rc | world_steps(argv[1]);
 }

@@ -12,6 +12,7 @@
 #include "mut_values.h"
 #include "quick_env.h"
 #include "quick_peer.h"
+#include "raw_datagram.h"
 #include "responder_env.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -27,15 +28,34 @@ static bool arena_put(struct mut_script *sc, struct buf_slice s, uint32_t *off)
   return true;
 }
 
+/* fuzz_responder's steps (responder_env.h); opcodes past them end it. */
+static bool responder_layout(uint8_t op, uint8_t *nopnd, uint8_t *body)
+{
+  static const uint8_t nopnds[STEP_COUNT] = {
+      [STEP_CLOCK] = 1, [STEP_REPLAY] = 1, [STEP_RAW] = 1, /* flags */
+      [STEP_SEALED] = 7, /* flags, exchange, M-ID, first payload */
+      [STEP_TRIGGER] = 1};
+  if (op >= STEP_COUNT)
+    return false;
+  *nopnd = nopnds[op];
+  *body = op == STEP_PACKET || op == STEP_RAW ? BODY_DATAGRAM
+          : op == STEP_SEALED                 ? BODY_CHAIN
+                                              : BODY_NONE;
+  return true;
+}
+
+/* Where a chain step keeps its first payload type. */
+static uint8_t *chain_first(const struct mut_script *sc, struct mut_step *st)
+{
+  return &st->opnd[sc->fmt == MUT_FMT_RESPONDER ? 6 : 5];
+}
+
 /* The operand bytes and body kind of a step, from its opcode. */
 static bool layout(enum mut_format fmt, uint8_t op, uint8_t *nopnd, uint8_t *body)
 {
   *body = BODY_NONE;
-  if (fmt == MUT_FMT_RESPONDER) {
-    *nopnd = op == STEP_CLOCK ? 1 : 0;
-    *body = op == STEP_PACKET ? BODY_DATAGRAM : BODY_NONE;
-    return op == STEP_PACKET || op == STEP_CLOCK;
-  }
+  if (fmt == MUT_FMT_RESPONDER)
+    return responder_layout(op, nopnd, body);
   if (fmt == MUT_FMT_INITIATOR) {
     mut_init_layout(op, nopnd, body);
     return true;
@@ -200,13 +220,34 @@ static bool packet_edit(struct mut_ctx *c, struct mut_script *sc, size_t i, bool
   else if (!structural)
     n = mut_bytes(c, b + skip, len, 0xffff) + skip;
   else if (st->body == BODY_CHAIN)
-    n = mut_isakmp_chain(c, &st->opnd[5], b, len, max);
+    n = mut_isakmp_chain(c, chain_first(sc, st), b, len, max);
   else
     n = mut_isakmp_datagram(c, b, len + skip, max);
   /* No template records is a template step still; no datagram is a failed edit. */
   if (n < skip || (structural && n == 0 && st->body != BODY_TPL))
     return false;
   return set_body(sc, i, b + skip, n - skip);
+}
+
+/* One of a sealed step's operands: its SEAL_* flags, M-ID or first
+ * payload type (fuzz_quick_mode's QM/INFO, fuzz_responder's SEALED). */
+static void sealed_operands(struct mut_rng *r, uint8_t *flags, uint8_t *msgid, uint8_t *first)
+{
+  switch (mut_below(r, 3)) {
+  case 0: /* SEAL_HASH mostly: a message that authenticates goes deepest */
+    *flags = (uint8_t)(mut_chance(r, 60) ? (SEAL_HASH | (mut_next(r) & SEAL_COPY_MSGID))
+                                         : mut_next(r) & 0x0f);
+    break;
+  case 1: {
+    uint32_t id = mut_pick_boundary(r, 4, 0);
+    for (int k = 0; k < 4; k++)
+      msgid[k] = (uint8_t)(id >> (24 - 8 * k));
+    break;
+  }
+  default:
+    *first = mut_pick_payload_type(r, false);
+    break;
+  }
 }
 
 static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_step *st)
@@ -218,6 +259,13 @@ static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_s
   if (sc->fmt == MUT_FMT_RESPONDER) {
     if (st->op == STEP_CLOCK)
       st->opnd[0] = mut_chance(r, 80) ? secs8[mut_below(r, COUNT(secs8))] : (uint8_t)mut_next(r);
+    else if (st->op == STEP_RAW)
+      st->opnd[0] = mut_chance(r, 75) ? RAW_COOKIES | RAW_MSGID | RAW_LENGTH
+                                      : (uint8_t)(mut_next(r) & 0x07);
+    else if (st->op == STEP_SEALED)
+      sealed_operands(r, st->opnd, st->opnd + 2, chain_first(sc, st));
+    else if (st->nopnd)
+      st->opnd[0] = mut_chance(r, 80) ? small[mut_below(r, COUNT(small))] : (uint8_t)mut_next(r);
     return;
   }
   if (sc->fmt == MUT_FMT_INITIATOR) {
@@ -227,21 +275,7 @@ static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_s
   switch (st->op % QSTEP_COUNT) {
   case QSTEP_QM:
   case QSTEP_INFO:
-    switch (mut_below(r, 3)) {
-    case 0: /* SEAL_HASH mostly: a message that authenticates goes deepest */
-      st->opnd[0] = (uint8_t)(mut_chance(r, 60) ? (SEAL_HASH | (mut_next(r) & SEAL_COPY_MSGID))
-                                                : mut_next(r) & 0x0f);
-      break;
-    case 1: {
-      uint32_t id = mut_pick_boundary(r, 4, 0);
-      for (int k = 0; k < 4; k++)
-        st->opnd[1 + k] = (uint8_t)(id >> (24 - 8 * k));
-      break;
-    }
-    default:
-      st->opnd[5] = mut_pick_payload_type(r, false);
-      break;
-    }
+    sealed_operands(r, st->opnd, st->opnd + 1, chain_first(sc, st));
     break;
   case QSTEP_CLOCK:
     mut_put16(st->opnd, mut_chance(r, 80) ? secs16[mut_below(r, COUNT(secs16))]
@@ -273,7 +307,8 @@ static bool op_operands(struct mut_ctx *c, struct mut_script *sc)
   return false;
 }
 
-/* A Quick Mode or Informational step of one or two template payloads. */
+/* A Quick Mode or Informational step of one or two template payloads
+ * (fuzz_quick_mode's QM/INFO, fuzz_responder's SEALED). */
 static bool new_sealed_step(struct mut_ctx *c, struct mut_script *sc, struct mut_step *st)
 {
   static uint8_t chain[1200];
@@ -291,9 +326,15 @@ static bool new_sealed_step(struct mut_ctx *c, struct mut_script *sc, struct mut
     mut_put16(chain + n + 2, (uint16_t)(len + 4));
     n += len + 4;
   }
-  *st = (struct mut_step){.op = is_info ? QSTEP_INFO : QSTEP_QM, .nopnd = 6, .body = BODY_CHAIN};
+  if (sc->fmt == MUT_FMT_RESPONDER) {
+    *st = (struct mut_step){.op = STEP_SEALED};
+    st->opnd[1] = is_info ? SEALED_INFO : SEALED_QUICK;
+  } else {
+    *st = (struct mut_step){.op = is_info ? QSTEP_INFO : QSTEP_QM};
+  }
+  layout(sc->fmt, st->op, &st->nopnd, &st->body);
   st->opnd[0] = SEAL_HASH | (is_info ? 0 : SEAL_COPY_MSGID);
-  st->opnd[5] = types[0];
+  *chain_first(sc, st) = types[0];
   if (!arena_put(sc, slice_of(chain, n), &st->off))
     return false;
   st->len = (uint32_t)n;
@@ -319,9 +360,16 @@ static bool op_insert(struct mut_ctx *c, struct mut_script *sc)
 {
   static const uint8_t quick_ops[] = {QSTEP_CLOCK, QSTEP_REPLAY, QSTEP_FAIL_SEND, QSTEP_TRIGGER,
                                       QSTEP_DOWN, QSTEP_VOLUME};
+  static const uint8_t responder_ops[] = {STEP_CLOCK, STEP_REPLAY, STEP_FAIL_SEND,
+                                          STEP_TRIGGER};
   struct mut_step st = {0};
   if (sc->fmt == MUT_FMT_RESPONDER) {
-    st.op = STEP_CLOCK;
+    if (mut_chance(&c->rng, 30)) {
+      if (!new_sealed_step(c, sc, &st))
+        return false;
+    } else {
+      st.op = responder_ops[mut_below(&c->rng, COUNT(responder_ops))];
+    }
   } else if (sc->fmt == MUT_FMT_INITIATOR) {
     if (!new_initiator_step(c, sc, &st))
       return false;

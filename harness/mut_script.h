@@ -30,7 +30,7 @@ enum mut_body { BODY_NONE, BODY_DATAGRAM, BODY_CHAIN, BODY_RAW, BODY_TPL };
 struct mut_step {
   uint8_t op;
   uint8_t nopnd;
-  uint8_t opnd[6];        /* fixed operands, as on the wire */
+  uint8_t opnd[7];        /* fixed operands, as on the wire */
   uint8_t body;           /* enum mut_body */
   uint32_t off, len;      /* body bytes in the script's arena */
 };

@@ -10,11 +10,33 @@
 
 #include "ikelab/engine.h"
 
-/* Script steps, each one byte of opcode then its operands:
+/* Script steps, each one byte of opcode then its operands, multi-byte
+ * numbers big-endian. A step cut short ends the script.
  *   STEP_PACKET   u16 length, then that many bytes: a datagram from the peer
  *   STEP_CLOCK    u8 seconds: advance the clock and tick
- * Anything else ends the script. */
-enum { STEP_PACKET = 0x00, STEP_CLOCK = 0x01 };
+ *   STEP_REPLAY   u8 k: bit 7 clear: the (k & 0x7f)-th datagram this script
+ *                 delivered (PACKET, RAW, SEALED; the last 16 kept) again,
+ *                 modulo how many; set: the engine's (k & 0x7f)-th sent
+ *                 datagram (the last 16 kept) reflected back to it
+ *   STEP_RAW      u8 flags, u16 n, n bytes: a datagram of those bytes, except
+ *                 what RAW_* flags (raw_datagram.h) copy in from the engine's
+ *                 last sent datagram: 0x01 cookies (bytes 0-15), 0x02
+ *                 message ID (20-23), 0x04 the real length (24-27)
+ *   STEP_SEALED   u8 flags, u8 exchange, u32 M-ID, u8 first payload type,
+ *                 u16 n, n bytes: a plaintext payload chain sealed with the
+ *                 keys of the engine's first Phase 1 SA as fuzz_quick_mode's
+ *                 QSTEP_QM does (quick_peer.h; flags are SEAL_*). Exchange
+ *                 0: Quick Mode, 1: Informational, anything else: reserved
+ *                 (nothing happens). No established Phase 1 SA: nothing.
+ *   STEP_FAIL_SEND  the engine's next send fails (the sink returns false once)
+ *   STEP_TRIGGER  u8 rule: traffic for rule N (ike_engine_trigger)
+ * Any other opcode ends the script. */
+enum {
+  STEP_PACKET = 0x00, STEP_CLOCK = 0x01, STEP_REPLAY = 0x02, STEP_RAW = 0x03,
+  STEP_SEALED = 0x04, STEP_FAIL_SEND = 0x05, STEP_TRIGGER = 0x06, STEP_COUNT
+};
+/* STEP_SEALED's exchange byte. */
+enum { SEALED_QUICK = 0, SEALED_INFO = 1 };
 
 /* Every stateful target (fuzz_responder, fuzz_quick_mode, fuzz_initiator)
  * runs at most this many steps of a script and ignores the rest. A whole

@@ -10,6 +10,7 @@
 #include "ikelab/isakmp.h"
 #include "initiator_env.h"
 #include "mutator.h"
+#include "quick_peer.h"
 
 enum { MAX_SEEDS = 64, CAP = 70000 };
 
@@ -369,6 +370,110 @@ START_TEST(initiator_edits_follow_the_target)
 }
 END_TEST
 
+/* fuzz_responder's own reading of a script (fuzz_responder.c, step()):
+ * the steps it runs, how many are SEALED, whether every byte was read. */
+struct rwalk {
+  size_t steps, sealed;
+  bool whole;
+};
+
+static bool walk_responder_step(struct buf_reader *r, struct rwalk *w)
+{
+  uint8_t op, b;
+  uint16_t u;
+  uint32_t id;
+  struct buf_slice s;
+  if (!br_u8(r, &op))
+    return false;
+  switch (op) {
+  case STEP_PACKET:
+    return br_u16(r, &u) && br_slice(r, u, &s);
+  case STEP_RAW:
+    return br_u8(r, &b) && br_u16(r, &u) && br_slice(r, u, &s);
+  case STEP_SEALED:
+    w->sealed++;
+    return br_u8(r, &b) && br_u8(r, &b) && br_u32(r, &id) && br_u8(r, &b) && br_u16(r, &u) &&
+           br_slice(r, u, &s);
+  case STEP_FAIL_SEND:
+    return true;
+  case STEP_CLOCK:
+  case STEP_REPLAY:
+  case STEP_TRIGGER:
+    return br_u8(r, &b);
+  default:
+    return false;
+  }
+}
+
+static void walk_responder(const uint8_t *p, size_t n, struct rwalk *w)
+{
+  struct buf_reader r;
+  memset(w, 0, sizeof *w);
+  br_init(&r, p, n);
+  while (w->steps < SCRIPT_MAX_STEPS) {
+    struct buf_reader at = r;
+    if (!walk_responder_step(&r, w)) {
+      r = at;
+      break;
+    }
+    w->steps++;
+  }
+  w->whole = br_left(&r) == 0;
+}
+
+/* A responder script of each new step kind: RAW (a clear Informational
+ * with one Notify, cookies copied), SEALED (an Informational Delete),
+ * REPLAY, FAIL_SEND, TRIGGER. */
+static size_t responder_new_steps(uint8_t *out)
+{
+  static const uint8_t script[] = {
+      STEP_RAW, RAW_COOKIES | RAW_LENGTH, 0, 40,
+      1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, /* cookies */
+      ISAKMP_NP_N, 0x10, ISAKMP_XCHG_INFO, 0, 0, 0, 0, 0, 0, 0, 0, 40,
+      0, 0, 0, 12, 0, 0, 0, 1, 1, 0, 0, 14, /* Notify: DOI, ISAKMP, NO-PROPOSAL-CHOSEN */
+      STEP_SEALED, SEAL_HASH, SEALED_INFO, 0, 0, 0, 0, ISAKMP_NP_D, 0, 16,
+      0, 0, 0, 16, 0, 0, 0, 1, 3, 4, 0, 1, 1, 2, 3, 4, /* Delete: ESP, one SPI */
+      STEP_REPLAY, 0x81, STEP_FAIL_SEND, STEP_TRIGGER, 1, STEP_CLOCK, 10};
+  memcpy(out, script, sizeof script);
+  return sizeof script;
+}
+
+/* The mutator reads responder scripts as the target does, including the
+ * new step kinds, and its insertions bring SEALED steps in. */
+START_TEST(responder_edits_follow_the_target)
+{
+  static struct mut_script sc;
+  static uint8_t buf[CAP];
+  const struct mut_options valid = {.keep_valid = true};
+  size_t with_sealed = 0, runs = 0;
+  struct rwalk w;
+  struct seeds s;
+  seeds_load(&s, "corpus/responder");
+  size_t nseeds = s.n < 8 ? s.n : 8;
+  for (size_t i = 0; i <= nseeds; i++) {
+    size_t n = 0;
+    bool mine = i == nseeds; /* the last chains start from the new steps */
+    for (unsigned k = 0; k < 200; k++, runs++) {
+      if (k % 50 == 0) {
+        n = mine ? responder_new_steps(buf) : s.len[i];
+        if (!mine)
+          memcpy(buf, s.data[i], n);
+      }
+      n = ikelab_mutate(MUT_FMT_RESPONDER, buf, n, sizeof buf, k * 6841u + (unsigned)i, &valid);
+      uint8_t *copy = exact_copy(buf, n);
+      mut_script_parse(&sc, MUT_FMT_RESPONDER, copy, n);
+      walk_responder(copy, n, &w);
+      ck_assert_uint_eq(w.steps, sc.nsteps);
+      ck_assert(w.whole == (sc.tail_len == 0));
+      with_sealed += w.sealed > 0;
+      free(copy);
+    }
+  }
+  ck_assert_uint_gt(with_sealed, runs / 20);
+  seeds_free(&s);
+}
+END_TEST
+
 /* IKELAB_MUT_FORMAT names every format. */
 START_TEST(format_names)
 {
@@ -440,6 +545,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, quick_script_round_trip);
   tcase_add_test(tc, initiator_script_round_trip);
   tcase_add_test(tc, responder_scripts_stay_scripts);
+  tcase_add_test(tc, responder_edits_follow_the_target);
   tcase_add_test(tc, quick_scripts_stay_scripts);
   tcase_add_test(tc, initiator_scripts_stay_scripts);
   tcase_add_test(tc, initiator_edits_follow_the_target);

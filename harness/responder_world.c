@@ -1,0 +1,287 @@
+/* fuzz_responder's world (responder_env.h): the engine, the datagrams of
+ * the input so far, the peer that seals payload chains with the engine's
+ * Phase 1 keys, and the script steps. The invariants are checked here,
+ * after every step and in the sink, so the seed maker runs under them too:
+ *  - after every step the engine's tables are consistent;
+ *  - every log line is a catalogue row and renders to a non-empty line;
+ *  - every datagram sent is a message our own decoder accepts;
+ *  - an installed IPsec SA has keys for its algorithms;
+ *  - a message that cannot authenticate (sealed without a correct HASH or
+ *    in the clear, RAW, or a replay of one such) neither installs nor
+ *    deletes an IPsec SA, and leaves every established one as it was. */
+#include "responder_world.h"
+
+#include <string.h>
+
+#include "ikelab/isakmp.h"
+#include "exact_copy.h"
+#include "fuzz_invariants.h"
+#include "quick_peer.h"
+#include "raw_datagram.h"
+
+enum { RING = 16, DGRAM_MAX = 65536 };
+
+/* Datagrams of this input, kept for replay and reflection. */
+struct ring {
+  uint8_t pkt[RING][DGRAM_MAX];
+  size_t len[RING];
+  bool authentic[RING];
+  size_t n;
+};
+
+static struct ring ours, theirs;
+static struct quick_peer peer;
+static bool peer_ready; /* peer holds the keys of the engine's first Phase 1 SA */
+static uint8_t last_hdr[RAW_HDR]; /* the engine's last datagram: cookies .. M-ID */
+static bool fail_next_send;
+static unsigned sa_events; /* SA_ADD and SA_DEL seen in this delivery */
+
+static size_t steps_run; /* by the last run */
+static const struct resp_observer *observer; /* the seed maker's counters, or NULL */
+
+static void broken(const char *what) { invariant_broken("fuzz_responder", what); }
+
+static void ring_put(struct ring *r, const uint8_t *pkt, size_t len, bool authentic)
+{
+  size_t i = r->n++ % RING;
+  if (len > DGRAM_MAX)
+    len = 0;
+  memcpy(r->pkt[i], pkt, len);
+  r->len[i] = len;
+  r->authentic[i] = authentic;
+}
+
+static void saw_send(const uint8_t *pkt, size_t len)
+{
+  quick_peer_saw_send(&peer, pkt, len);
+  ring_put(&theirs, pkt, len, true);
+  if (len >= RAW_HDR)
+    memcpy(last_hdr, pkt, RAW_HDR);
+}
+
+static bool sink(void *ctx, const struct ike_event *ev)
+{
+  (void)ctx;
+  invariant_event("fuzz_responder", ev, NULL, 0);
+  if (observer && observer->event)
+    observer->event(observer->ctx, ev);
+  if (ev->kind == IKE_EV_SA_ADD || ev->kind == IKE_EV_SA_DEL)
+    sa_events++;
+  if (ev->kind != IKE_EV_SEND)
+    return true;
+  saw_send(ev->u.send.data, ev->u.send.len);
+  if (fail_next_send) {
+    fail_next_send = false;
+    return false;
+  }
+  return true;
+}
+
+static void clear_copy(void *ctx, const struct ike_clear *c)
+{
+  (void)ctx;
+  quick_peer_saw_clear(&peer, c);
+  if (observer && observer->clear)
+    observer->clear(observer->ctx, c);
+}
+
+/* The peer takes the keys of the engine's first Phase 1 SA once it is
+ * established, and again when another SA takes its place. What it saw of
+ * Quick Modes before then is kept only when the SA is the same one. */
+static void follow_keys(const struct ike_engine *e)
+{
+  struct ike_p1_keys_info k;
+  if (!ike_engine_p1_keys(e, 0, &k)) {
+    peer_ready = false;
+    return;
+  }
+  if (peer_ready && !memcmp(k.icookie, peer.k.icookie, 8) &&
+      !memcmp(k.rcookie, peer.k.rcookie, 8))
+    return;
+  quick_peer_init(&peer, &k);
+  peer_ready = true;
+}
+
+static void deliver(struct ike_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
+                    bool authentic)
+{
+  /* An exact-size copy, so ASan sees any read past the datagram. */
+  const uint8_t *copy = exact_copy(pkt, len);
+  if (!copy)
+    return;
+  struct sa_list before, after;
+  if (!authentic)
+    sa_list_take(e, &before);
+  sa_events = 0;
+  ike_engine_input(e, now, (struct ike_endpoint){PEER_ADDR, 500},
+                   (struct ike_endpoint){RESPONDER_ADDR, 500}, copy, len);
+  if (authentic)
+    return;
+  sa_list_take(e, &after);
+  if (sa_events || !sa_list_same(&before, &after))
+    broken("a message that failed authentication changed the IPsec SAs");
+}
+
+/* Kept for replay, then delivered. */
+static void deliver_new(struct ike_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
+                        bool authentic)
+{
+  ring_put(&ours, pkt, len, authentic);
+  deliver(e, now, pkt, len, authentic);
+}
+
+static bool step_packet(struct ike_engine *e, struct buf_reader *r, uint64_t now)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  uint16_t len;
+  struct buf_slice body;
+  if (!br_u16(r, &len) || !br_slice(r, len, &body))
+    return false;
+  /* Fuzzer bytes may be a genuine recorded message: not judged. */
+  deliver_new(e, now, pkt, slice_copy(body, pkt, sizeof pkt), true);
+  return true;
+}
+
+static bool step_replay(struct ike_engine *e, struct buf_reader *r, uint64_t now)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  uint8_t k;
+  if (!br_u8(r, &k))
+    return false;
+  struct ring *from = (k & 0x80) ? &theirs : &ours;
+  size_t have = from->n < RING ? from->n : RING;
+  if (have) {
+    size_t i = (k & 0x7f) % have;
+    /* Copied out first: the engine's answer may overwrite the slot. */
+    size_t n = from->len[i];
+    memcpy(pkt, from->pkt[i], n);
+    deliver(e, now, pkt, n, from->authentic[i]);
+  }
+  return true;
+}
+
+static bool step_raw(struct ike_engine *e, struct buf_reader *r, uint64_t now)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  struct buf_slice body;
+  uint8_t flags;
+  uint16_t n;
+  if (!br_u8(r, &flags) || !br_u16(r, &n) || !br_slice(r, n, &body))
+    return false;
+  deliver_new(e, now, pkt, raw_build(flags, last_hdr, body, pkt, sizeof pkt), false);
+  return true;
+}
+
+static bool step_sealed(struct ike_engine *e, struct buf_reader *r, uint64_t now)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  uint8_t flags, exchange, first;
+  uint32_t msgid;
+  uint16_t n;
+  struct buf_slice chain;
+  if (!br_u8(r, &flags) || !br_u8(r, &exchange) || !br_u32(r, &msgid) || !br_u8(r, &first) ||
+      !br_u16(r, &n) || !br_slice(r, n, &chain))
+    return false;
+  if (!peer_ready || (exchange != SEALED_QUICK && exchange != SEALED_INFO))
+    return true;
+  uint8_t xchg = exchange == SEALED_QUICK ? ISAKMP_XCHG_QUICK : ISAKMP_XCHG_INFO;
+  msgid = quick_peer_msgid(&peer, flags, msgid);
+  size_t len = quick_peer_seal(&peer, xchg, msgid, flags, first, chain, pkt, sizeof pkt);
+  if (len)
+    deliver_new(e, now, pkt, len, (flags & SEAL_HASH) && !(flags & SEAL_CLEAR));
+  return true;
+}
+
+/* One step; false when the script ends here. */
+static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
+{
+  uint8_t op, b;
+  if (!br_u8(r, &op))
+    return false;
+  switch (op) {
+  case STEP_PACKET:
+    return step_packet(e, r, *now);
+  case STEP_CLOCK:
+    if (!br_u8(r, &b))
+      return false;
+    *now += (uint64_t)b * 1000;
+    ike_engine_tick(e, *now);
+    return true;
+  case STEP_REPLAY:
+    return step_replay(e, r, *now);
+  case STEP_RAW:
+    return step_raw(e, r, *now);
+  case STEP_SEALED:
+    return step_sealed(e, r, *now);
+  case STEP_FAIL_SEND:
+    fail_next_send = true;
+    return true;
+  case STEP_TRIGGER:
+    if (!br_u8(r, &b))
+      return false;
+    ike_engine_trigger(e, *now, b);
+    return true;
+  default:
+    return false;
+  }
+}
+
+static void input_start(struct ike_engine *e, uint64_t *rng)
+{
+  ike_engine_clear(e);
+  *rng = ENV_SEED;
+  ours.n = theirs.n = 0;
+  quick_peer_init(&peer, &(struct ike_p1_keys_info){0});
+  peer_ready = fail_next_send = false;
+  memset(last_hdr, 0, sizeof last_hdr);
+}
+
+/* One engine for the whole run, cleared per input: allocating ~1 MiB
+ * per input cost more than the input itself. */
+static struct ike_engine *engine(uint64_t **rng)
+{
+  static struct ike_config cfg;
+  static struct ike_engine *e;
+  static uint64_t seed;
+  char why[256];
+  *rng = &seed;
+  if (!e) {
+    responder_config(&cfg);
+    struct ike_host host = {.random = env_random, .random_ctx = &seed, .sink = sink,
+                            .clear = clear_copy, .local = {RESPONDER_ADDR, 500}};
+    e = ike_engine_new(&cfg, &host, why, sizeof why);
+    if (!e)
+      broken(why);
+  }
+  return e;
+}
+
+struct ike_engine *resp_world_run(const uint8_t *script, size_t len,
+                                  const struct resp_observer *obs)
+{
+  uint64_t *rng, now = ENV_START_MS;
+  struct ike_engine *e = engine(&rng);
+  char why[256];
+  observer = obs;
+  input_start(e, rng);
+  struct buf_reader r;
+  br_init(&r, script, len);
+  for (steps_run = 0; steps_run < SCRIPT_MAX_STEPS && step(e, &r, &now); steps_run++) {
+    if (!ike_engine_consistent(e, why, sizeof why))
+      broken(why);
+    follow_keys(e);
+  }
+  return e;
+}
+
+size_t resp_world_steps(void)
+{
+  return steps_run;
+}
+
+void resp_world_end(void)
+{
+  uint64_t *rng;
+  ike_engine_clear(engine(&rng));
+  observer = NULL;
+}
