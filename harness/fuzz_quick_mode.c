@@ -26,6 +26,7 @@
 #include "quick_env.h"
 #include "quick_peer.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { RING = 16, DGRAM_MAX = 16384 + 64 };
@@ -248,9 +249,31 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
   }
 }
 
+static struct world worlds[QUICK_VARIANTS];
+
+static void worlds_ready(void)
+{
+  for (int v = 0; v < QUICK_VARIANTS; v++)
+    if (!worlds[v].e) {
+      trace = getenv("IKELAB_TRACE") != NULL;
+      world_init(&worlds[v], v);
+      restore(&worlds[v]);
+    }
+}
+
+/* Every variant's Phase 1 is negotiated before the first input, so an
+ * input covers the same code whether or not it is the first of its
+ * variant (AFL++ measured 61% stability when the set-up ran lazily). */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+  (void)argc;
+  (void)argv;
+  worlds_ready();
+  return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static struct world worlds[QUICK_VARIANTS];
   struct buf_reader r;
   struct ike_p1_keys_info keys;
   uint8_t variant;
@@ -258,12 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   br_init(&r, data, size);
   if (!br_u8(&r, &variant))
     return 0;
+  worlds_ready(); /* a no-op unless the driver skipped LLVMFuzzerInitialize */
   struct world *w = &worlds[variant % QUICK_VARIANTS];
-  if (!w->e) {
-    trace = getenv("IKELAB_TRACE") != NULL;
-    world_init(w, variant % QUICK_VARIANTS);
-    restore(w);
-  }
   if (!ike_engine_p1_keys(w->e, 0, &keys))
     broken("the Phase 1 snapshot has no keys");
   rng = QUICK_SEED;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "not_under_test.h"
 
 static void emit(struct ike_engine *e, const struct ike_event *ev)
 {
@@ -165,10 +166,13 @@ bool packet_digest(const uint8_t *pkt, size_t len, uint8_t out[20])
 }
 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-/* Fuzz builds only: one fixed key pair per group, computed once. A recorded
+/* (Both kept out of libFuzzer's coverage: whether a memo hits depends on
+ * earlier inputs, and its branches would make inputs look unstable.)
+ *
+ * Fuzz builds only: one fixed key pair per group, computed once. A recorded
  * exchange then replays byte for byte, and the fuzzer's time goes to the
  * parsers and states rather than to modular exponentiation. */
-bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
+NOT_UNDER_TEST bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
 {
   static struct ike_dh cache[32];
   (void)e;
@@ -193,8 +197,8 @@ bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
  * and remembered, because one modular exponentiation costs more than all
  * the rest of an exchange; a value made up by the fuzzer gets a stand-in
  * (below). */
-bool engine_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t len,
-                      uint8_t out[IKE_DH_MAX])
+NOT_UNDER_TEST bool engine_dh_shared(const struct ike_dh *dh, const uint8_t *peer,
+                                     size_t len, uint8_t out[IKE_DH_MAX])
 {
   /* Every engine of a fuzz build holds the same fixed pair, so an honest
    * peer's value is our own public value. Any other value is the fuzzer's:
