@@ -6,6 +6,7 @@
 
 #include "ikelab/isakmp.h"
 #include "ikelab/log.h"
+#include "exact_copy.h"
 
 _Noreturn void invariant_broken(const char *target, const char *what)
 {
@@ -54,4 +55,24 @@ void sa_list_take(const struct ike_engine *e, struct sa_list *l)
 bool sa_list_same(const struct sa_list *a, const struct sa_list *b)
 {
   return a->n == b->n && memcmp(a->sa, b->sa, sizeof a->sa) == 0;
+}
+
+void invariant_deliver(const char *target, struct ike_engine *e, uint64_t now,
+                       struct ike_endpoint from, struct ike_endpoint to, const uint8_t *pkt,
+                       size_t len, bool authentic, unsigned *sa_events)
+{
+  /* An exact-size copy, so ASan sees any read past the datagram. */
+  const uint8_t *copy = exact_copy(pkt, len);
+  struct sa_list before, after;
+  if (!copy)
+    return;
+  if (!authentic)
+    sa_list_take(e, &before);
+  *sa_events = 0;
+  ike_engine_input(e, now, from, to, copy, len);
+  if (authentic)
+    return;
+  sa_list_take(e, &after);
+  if (*sa_events || !sa_list_same(&before, &after))
+    invariant_broken(target, "a message that failed authentication changed the IPsec SAs");
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ikelab/engine.h"
 
@@ -26,5 +27,13 @@ struct sa_list {
 };
 void sa_list_take(const struct ike_engine *e, struct sa_list *l);
 bool sa_list_same(const struct sa_list *a, const struct sa_list *b);
+
+/* Delivers an exact-size copy of a datagram (exact_copy.h) to e. When it
+ * is not authentic, the IPsec SAs must be the same afterwards and no SA
+ * event may have come (*sa_events: counted by the target's sink, reset
+ * here); otherwise the invariant is broken for target. */
+void invariant_deliver(const char *target, struct ike_engine *e, uint64_t now,
+                       struct ike_endpoint from, struct ike_endpoint to, const uint8_t *pkt,
+                       size_t len, bool authentic, unsigned *sa_events);
 
 #endif
