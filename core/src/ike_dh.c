@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "ikelab/buf.h"
 #include "ikelab/ike_crypto.h"
 
 struct dh_group {
@@ -220,15 +221,17 @@ bool ike_dh_peer_in_range(unsigned group, const uint8_t *peer, size_t peerlen)
 {
   const struct dh_group *grp = find_group(group);
   const uint8_t *p = grp != NULL ? prime_bytes(grp) : NULL;
-  if (p == NULL || peer == NULL || peerlen != grp->len)
+  uint8_t v[IKE_DH_MAX];
+  struct buf_reader r;
+  br_init(&r, peer, peerlen);
+  /* The packet's bytes come in through the reader, then are compared. */
+  if (p == NULL || peer == NULL || peerlen != grp->len || !br_copy(&r, v, peerlen))
     return false;
   /* 1 < v: some byte before the last is set, or the last is above 1. */
-  bool above_one = peer[peerlen - 1] > 1;
-  for (size_t i = 0; i + 1 < peerlen && !above_one; i++)
-    above_one = peer[i] != 0;
+  bool above_one = v[peerlen - 1] > 1 || !slice_is_zero(slice_of(v, peerlen - 1));
   /* v < p - 1: p is odd, so p - 1 differs from p only in its last byte. */
-  int head = memcmp(peer, p, peerlen - 1);
-  bool below = head < 0 || (head == 0 && peer[peerlen - 1] < p[peerlen - 1] - 1);
+  int head = memcmp(v, p, peerlen - 1);
+  bool below = head < 0 || (head == 0 && v[peerlen - 1] < p[peerlen - 1] - 1);
   return above_one && below;
 }
 
