@@ -93,7 +93,7 @@ static void clear_copy(void *ctx, const struct ike_clear *c)
 static void follow_keys(const struct ike_engine *e)
 {
   struct ike_p1_keys_info k;
-  if (!ike_engine_p1_keys(e, 0, &k)) {
+  if (!ike_engine_p1_keys(e, 0, &k) || !k.established) {
     peer_ready = false;
     return;
   }

@@ -715,19 +715,26 @@ bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen)
   return true;
 }
 
+/* The states after derive_keys() (engine_phase1.c). */
+static bool p1_has_keys(enum p1_state s)
+{
+  return s == P1_R_MM4_SENT || s == P1_I_MM5_SENT || s == P1_R_AM2_SENT || s == P1_ESTABLISHED;
+}
+
 bool ike_engine_p1_keys(const struct ike_engine *e, size_t i, struct ike_p1_keys_info *out)
 {
   for (size_t k = 0; k < e->p1_top; k++) {
     const struct p1_sa *sa = &e->p1[k];
     if (sa->state == P1_FREE || i-- != 0)
       continue;
-    if (sa->state != P1_ESTABLISHED)
+    if (!p1_has_keys(sa->state))
       return false;
     memset(out, 0, sizeof *out);
     memcpy(out->icookie, sa->icookie, 8);
     memcpy(out->rcookie, sa->rcookie, 8);
     out->keys = sa->keys;
     memcpy(out->iv, sa->iv, sizeof out->iv);
+    out->established = sa->state == P1_ESTABLISHED;
     return true;
   }
   return false;

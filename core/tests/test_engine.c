@@ -532,6 +532,54 @@ START_TEST(phase2_matrix)
 }
 END_TEST
 
+/* Phase 1 keys are there for a test bench from the key exchange on: the
+ * Main Mode responder's once it has sent message 4 (so message 5 can be
+ * sealed by a harness), the initiator's once it has sent message 5; both
+ * the same keys, and marked established only at the end. */
+static struct ike_p1_keys_info keys_at_mm4[2], keys_at_mm5[2];
+static bool have_at_mm4[2], have_at_mm5[2];
+
+static void snapshot_keys(struct net_packet *p, unsigned delivered)
+{
+  (void)p;
+  for (int s = 0; s < 2; s++) {
+    if (delivered == 4)
+      have_at_mm4[s] = ike_engine_p1_keys(net.side[s].e, 0, &keys_at_mm4[s]);
+    if (delivered == 5)
+      have_at_mm5[s] = ike_engine_p1_keys(net.side[s].e, 0, &keys_at_mm5[s]);
+  }
+}
+
+START_TEST(phase1_keys_exist_before_the_sa_is_established)
+{
+  struct ike_config a, b;
+  struct ike_p1_keys_info done[2];
+  net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
+  start(&a, &b);
+  net.rewrite = snapshot_keys;
+  ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
+  net_run(&net, net.now + 1000);
+  /* Before message 4 reaches the initiator: only the responder has keys. */
+  ck_assert(!have_at_mm4[0]);
+  ck_assert(have_at_mm4[1] && !keys_at_mm4[1].established);
+  /* Before message 5 reaches the responder: both, still not established. */
+  ck_assert(have_at_mm5[0] && !keys_at_mm5[0].established);
+  ck_assert(have_at_mm5[1] && !keys_at_mm5[1].established);
+  const struct ike_phase1_keys *i5 = &keys_at_mm5[0].keys, *r4 = &keys_at_mm4[1].keys;
+  ck_assert_uint_eq(i5->key_len, r4->key_len);
+  ck_assert_uint_gt(i5->key_len, 0);
+  ck_assert_mem_eq(i5->enc_key, r4->enc_key, i5->key_len);
+  /* The responder's IV at message 4 is where message 5's CBC chain starts. */
+  ck_assert_mem_eq(keys_at_mm4[1].iv, r4->iv, r4->block_len);
+  for (int s = 0; s < 2; s++) {
+    ck_assert(ike_engine_p1_keys(net.side[s].e, 0, &done[s]));
+    ck_assert(done[s].established);
+    ck_assert_mem_eq(done[s].keys.enc_key, i5->enc_key, i5->key_len);
+  }
+  net_free(&net);
+}
+END_TEST
+
 Suite *ikelab_suite(void)
 {
   Suite *s = suite_create("engine");
@@ -550,6 +598,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, dpd_keeps_a_live_peer);
   tcase_add_test(tc, dpd_declares_a_silent_peer_dead);
   tcase_add_test(tc, phase2_rekeys_before_expiry);
+  tcase_add_test(tc, phase1_keys_exist_before_the_sa_is_established);
   suite_add_tcase(s, tc);
   TCase *matrix = tcase_create("matrix");
   tcase_set_timeout(matrix, 60);

@@ -189,14 +189,21 @@ bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen)
 /* ---- for test benches and fuzz harnesses ---- */
 /* The Phase 1 secrets of SA i (counted as ike_engine_sa_info counts), so a
  * test bench can seal and open protected messages itself: what Wireshark's
- * IKEv1 decryption table holds. False when SA i does not exist or is not
- * established. Secrets: never for a production log. */
+ * IKEv1 decryption table holds. False when SA i does not exist or has no
+ * keys yet; keys exist from the key exchange on (a Main Mode responder
+ * after message 3, its initiator after message 4, an Aggressive Mode
+ * responder after message 1), before the SA is established, so a test
+ * bench can seal Main Mode message 5 too. Secrets: never for a production
+ * log. */
 struct ike_p1_keys_info {
   uint8_t icookie[8], rcookie[8];
   struct ike_phase1_keys keys; /* algorithms, SKEYID_d/a/e, encryption key */
-  /* The last Phase 1 CBC block: every Quick Mode and informational IV is
-   * hash(iv | M-ID) (RFC 2409 Appendix B, ike_phase2_iv()). */
+  /* Established: the last Phase 1 CBC block, from which every Quick Mode
+   * and informational IV is hash(iv | M-ID) (RFC 2409 Appendix B,
+   * ike_phase2_iv()). Not yet: the CBC state of the Phase 1 exchange, the
+   * IV the peer's next encrypted Phase 1 message starts from. */
   uint8_t iv[IKE_BLOCK_MAX];
+  bool established;
 };
 bool ike_engine_p1_keys(const struct ike_engine *e, size_t i, struct ike_p1_keys_info *out);
 /* Makes dst's SAs, exchanges under way and clock copies of src's (stored
