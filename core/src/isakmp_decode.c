@@ -408,6 +408,24 @@ static bool doi_ok(uint32_t doi)
   return doi == ISAKMP_DOI_ISAKMP || doi == ISAKMP_DOI_IPSEC;
 }
 
+#ifdef IKELAB_PLANTED_BUG
+/* PLANTED BUG, compiled only with -DIKELAB_PLANTED_BUG=ON (refused in
+ * Release builds) and linked only into the fuzz targets and their
+ * reproducers, for the tests of ikelab-triage: the R-U-THERE sequence
+ * number (RFC 3706) is copied out of the notification data with the data's
+ * length, bypassing the reader. A R-U-THERE with more than four data bytes
+ * writes past a four-byte stack array (a stack-buffer-overflow WRITE under
+ * ASan); a well-formed one, or any other notification, is untouched. */
+volatile uint32_t ikelab_planted_sink;
+
+static void planted_dpd_sequence(struct buf_slice data)
+{
+  uint8_t seq[4] = {0};
+  memcpy(seq, data.ptr, data.len);
+  ikelab_planted_sink = (uint32_t)seq[0] << 24 | (uint32_t)seq[1] << 16 | (uint32_t)seq[2] << 8 | seq[3];
+}
+#endif
+
 static bool decode_notify(struct isakmp_payload *pl, struct buf_reader *r,
                           struct isakmp_error *err)
 {
@@ -435,6 +453,10 @@ static bool decode_notify(struct isakmp_payload *pl, struct buf_reader *r,
     return fail(err, ISAKMP_N_PAYLOAD_MALFORMED, "notify.spi_size", spi_size, off + 5,
                 "notification SPI size %u exceeds its payload", spi_size);
   n->data = br_rest(r);
+#ifdef IKELAB_PLANTED_BUG
+  if (n->type == ISAKMP_N_R_U_THERE && n->data.len > 0)
+    planted_dpd_sequence(n->data);
+#endif
   return true;
 }
 
