@@ -57,6 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* Freed within the run (copies kept for resending), so that libFuzzer
    * does not take the run for a leak and execute it a second time. */
   ike_engine_clear((*w)->us);
-  ike_engine_clear((*w)->shadow);
+  ike_engine_clear((*w)->shadow.e);
   return 0;
 }

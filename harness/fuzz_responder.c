@@ -2,7 +2,8 @@
  * fuzzer-made packets, clock steps, replays and reflections, datagrams with
  * the engine's cookies copied in, and payload chains sealed with the
  * engine's Phase 1 keys (so the fuzzer reaches the parsers behind the
- * encryption). The steps and the invariants checked after each are in
+ * encryption), and templates: the genuine next message of a shadow
+ * initiator engine, mutated (behind the encryption too). The steps and the invariants checked after each are in
  * responder_world.c. Fuzz builds fix the DH key pair per group and the
  * generator is seeded per input, so a crash replays exactly. */
 #include <stddef.h>

@@ -39,42 +39,11 @@
 #include "ikelab/engine.h"
 #include "raw_datagram.h" /* RAW_* */
 #include "responder_env.h"
+#include "template_mutate.h" /* TPL_*, MUT_*, PMUT_* */
 
 enum {
   ISTEP_TEMPLATE, ISTEP_RAW, ISTEP_CLOCK, ISTEP_REPLAY, ISTEP_FAIL_SEND, ISTEP_TRIGGER,
   ISTEP_LOSE, ISTEP_PEER, ISTEP_COUNT
-};
-
-/* Template flags. */
-enum {
-  TPL_FIX_HASH = 0x01, /* Quick Mode/Informational: HASH computed again after mutation */
-  TPL_CLEAR = 0x02,    /* an encrypted template goes out as plaintext (E clear) */
-  TPL_KEEP_LEN = 0x04, /* the header length is left as the mutations left it */
-  TPL_DROP = 0x08,     /* the datagram is lost instead of delivered */
-};
-
-/* Mutations (op modulo MUT_COUNT); offsets are taken modulo the message
- * length (plus one where appending makes sense). */
-enum {
-  MUT_SET,      /* byte = value */
-  MUT_XOR,      /* byte ^= value */
-  MUT_ADD,      /* byte += value */
-  MUT_INSERT,   /* value inserted before the byte */
-  MUT_DELETE,   /* value % 16 + 1 bytes removed */
-  MUT_TRUNCATE, /* the message ends here */
-  MUT_SET16,    /* u16 here = an edge value (table, value modulo its size) */
-  MUT_PAYLOAD,  /* payload (offset modulo their number), value: PMUT_* << 5 | arg */
-  MUT_COUNT
-};
-/* Payload mutations (the top 3 bits of a MUT_PAYLOAD value). */
-enum {
-  PMUT_NEXT,    /* next-payload type = arg */
-  PMUT_LENGTH,  /* payload length += arg - 16 */
-  PMUT_REMOVE,  /* payload cut out, the chain relinked */
-  PMUT_DOUBLE,  /* payload repeated right after itself */
-  PMUT_RESERVED,/* reserved byte = arg | 1 */
-  PMUT_LAST,    /* the chain ends with this payload */
-  PMUT_COUNT = 8
 };
 
 /* Variant 0: Main Mode 3DES/SHA1/MODP768, ESP-AES128-SHA1 tunnel, NAT-T

@@ -18,44 +18,17 @@
 #include "ikelab/buf.h"
 #include "ikelab/engine.h"
 #include "initiator_env.h"
-#include "initiator_seal.h"
+#include "shadow_peer.h"
 
-enum { IW_QUEUE = 8, IW_RING = 16, IW_DGRAM = 8192 };
-
-/* A datagram, with its plaintext when it was sent encrypted. */
-struct iw_dgram {
-  uint8_t wire[IW_DGRAM], plain[IW_DGRAM];
-  size_t len, plain_len;
-  bool authentic;
-};
-
-struct iw_fifo {
-  struct iw_dgram d[IW_QUEUE];
-  size_t head, n;
-};
-
-/* Plaintexts of the shadow's encrypted datagrams, found again by the last
- * cipher block when it resends one (a resend brings no clear copy). */
-struct iw_clear_book {
-  struct {
-    uint8_t tail[16];
-    size_t len, plain_len;
-    uint8_t plain[IW_DGRAM];
-  } x[4];
-  size_t n;
-};
+enum { IW_RING = 16, IW_DGRAM = SP_DGRAM };
 
 struct init_world {
   int variant;
-  struct ike_engine *us, *shadow;
-  uint64_t now, us_rng, shadow_rng;
-  struct iw_fifo to_shadow, to_us; /* sent, not yet read by the other side */
-  struct iw_dgram delivered[IW_RING], sent[IW_RING]; /* for replay and reflection */
+  struct ike_engine *us;
+  struct shadow_peer shadow;  /* the responder behind the fuzzer */
+  uint64_t now, us_rng;
+  struct sp_dgram delivered[IW_RING], sent[IW_RING]; /* for replay and reflection */
   size_t ndelivered, nsent;
-  struct nonce_book nonces;
-  struct iw_clear_book clears;
-  uint8_t fresh_clear[IW_DGRAM]; /* the shadow's clear copy of what it sends next */
-  size_t fresh_clear_len;
   uint8_t last_hdr[RAW_HDR]; /* our engine's last datagram: cookies, .., M-ID */
   bool fail_next_send, trace;
   unsigned sa_events; /* our SA_ADD and SA_DEL in this delivery */

@@ -36,7 +36,7 @@ static void tpl(struct rec *s, uint8_t flags)
 /* Template steps while either side has something to say. */
 static void talk(struct rec *s, uint8_t flags)
 {
-  for (int i = 0; i < 16 && (s->w->to_us.n || s->w->to_shadow.n); i++)
+  for (int i = 0; i < 16 && (s->w->shadow.said.n || s->w->shadow.heard.n); i++)
     tpl(s, flags);
 }
 

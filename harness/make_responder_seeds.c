@@ -28,6 +28,7 @@
 #include "ikelab/isakmp_types.h"
 #include "quick_peer.h"
 #include "raw_datagram.h"
+#include "template_mutate.h"
 #include "responder_env.h"
 #include "responder_world.h"
 
@@ -170,8 +171,25 @@ struct seen {
   unsigned sa_add, sa_del, duplicates, dpd_acks;
   unsigned quick_sent; /* datagrams of Quick Mode exchanges */
   unsigned logs;       /* log rows */
+  unsigned auth_failed; /* AUTHENTICATION-FAILED notifies sent */
   size_t steps;        /* steps the world ran */
 };
+
+/* Notifies the engine sent, counted in the clear (encrypted ones from
+ * their clear copies). */
+static void count_notifies(struct seen *s, const uint8_t *msg, size_t len)
+{
+  static struct isakmp_msg m;
+  struct isakmp_error err;
+  if (!isakmp_decode(&m, msg, len, &err))
+    return;
+  for (size_t i = 0; i < m.npayloads; i++) {
+    if (m.payloads[i].type != ISAKMP_NP_N)
+      continue;
+    s->dpd_acks += m.payloads[i].u.notify.type == ISAKMP_N_R_U_THERE_ACK;
+    s->auth_failed += m.payloads[i].u.notify.type == ISAKMP_N_AUTHENTICATION_FAILED;
+  }
+}
 
 static bool replay_sink(void *ctx, const struct ike_event *ev)
 {
@@ -182,20 +200,15 @@ static bool replay_sink(void *ctx, const struct ike_event *ev)
   s->logs += ev->kind == IKE_EV_LOG;
   s->quick_sent += ev->kind == IKE_EV_SEND && ev->u.send.len > 18 &&
                    ev->u.send.data[18] == ISAKMP_XCHG_QUICK;
+  if (ev->kind == IKE_EV_SEND && ev->u.send.len > 19 && !(ev->u.send.data[19] & ISAKMP_FLAG_E))
+    count_notifies(s, ev->u.send.data, ev->u.send.len);
   return true;
 }
 
-/* Acknowledgements are encrypted: they are counted in the clear. */
 static void replay_clear(void *ctx, const struct ike_clear *c)
 {
-  static struct isakmp_msg m;
-  struct isakmp_error err;
-  struct seen *s = ctx;
-  if (!c->sent || !isakmp_decode(&m, c->msg, c->len, &err))
-    return;
-  for (size_t i = 0; i < m.npayloads; i++)
-    s->dpd_acks += m.payloads[i].type == ISAKMP_NP_N &&
-                   m.payloads[i].u.notify.type == ISAKMP_N_R_U_THERE_ACK;
+  if (c->sent)
+    count_notifies(ctx, c->msg, c->len);
 }
 
 /* The fuzz_responder world runs it (responder_world.h), counting as it goes. */
@@ -679,7 +692,96 @@ static int world_steps(const char *dir)
   return rc;
 }
 
-/* The first four, byte for byte what they have always been. */
+/* ---- the shadow initiator's templates, and Main Mode message 5 sealed --- */
+
+#define TPL 0x07, 0x00, 0x00 /* the shadow's next message, unchanged */
+#define SHADOW(a) 0x08, (a)
+
+static bool tpl_up(const struct ike_engine *re, const struct seen *s)
+{
+  (void)s;
+  return ipsec_up(re, 1);
+}
+
+static bool tpl_two_up(const struct ike_engine *re, const struct seen *s)
+{
+  return s->sa_add == 2 && ipsec_up(re, 2);
+}
+
+static bool tpl_deleted(const struct ike_engine *re, const struct seen *s)
+{
+  return s->sa_add == 1 && s->sa_del == 1 && ike_engine_ipsec_count(re) == 0;
+}
+
+/* Message 5 reached the engine, was opened and refused. */
+static bool tpl_mm5_refused(const struct ike_engine *re, const struct seen *s)
+{
+  struct ike_sa_info info;
+  bool up = ike_engine_sa_count(re) == 1 && ike_engine_sa_info(re, 0, &info) &&
+            info.state == IKE_P1_ESTABLISHED;
+  return !up && s->auth_failed == 1 && s->sa_add == 0;
+}
+
+static int shadow_scripts(const char *dir)
+{
+  /* MM5's plaintext: header (28), ID (12: IPv4), HASH; byte 44 is HASH_I's first. */
+  static const uint8_t main_quick[] = {SHADOW(0), TPL, TPL, TPL, TPL, TPL};
+  static const uint8_t aggressive_quick[] = {SHADOW(1), TPL, TPL, TPL, TPL};
+  static const uint8_t mm5_bad_hash[] = {SHADOW(0), TPL, TPL, 0x07, TPL_FIX_HASH, 1,
+                                         MUT_XOR, 0, 44, 0xff};
+  static const uint8_t mm5_sealed[] = {
+      SHADOW(0), TPL, TPL,
+      STEP_SEALED, 0, SEALED_MM5, 0, 0, 0, 0, ISAKMP_NP_ID, 0, 36,
+      /* ID: IPv4 10.0.0.1, UDP 500 */
+      ISAKMP_NP_HASH, 0, 0, 12, 1, 17, 0x01, 0xf4, 10, 0, 0, 1,
+      /* HASH: 20 zero bytes, no HASH_I of anybody's */
+      0, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  static const uint8_t delete_by_peer[] = {SHADOW(0), TPL, TPL, TPL, TPL, TPL,
+                                           SHADOW(2), TPL, TPL};
+  static const uint8_t rekey_by_peer[] = {SHADOW(0), TPL, TPL, TPL, TPL, TPL,
+                                          SHADOW(5), TPL, TPL};
+  static const struct {
+    const char *name;
+    const uint8_t *script;
+    size_t len;
+    bool (*goal)(const struct ike_engine *, const struct seen *);
+    const char *intent;
+  } list[] = {
+      {"seed_tpl_main_quick.bin", main_quick, sizeof main_quick, tpl_up,
+       "has an IPsec SA up (MM1-MM5, QM1, QM3 from templates)"},
+      {"seed_tpl_aggressive_quick.bin", aggressive_quick, sizeof aggressive_quick, tpl_up,
+       "has an IPsec SA up (AM1, AM3, QM1, QM3 from templates)"},
+      {"seed_tpl_mm5_bad_hash.bin", mm5_bad_hash, sizeof mm5_bad_hash, tpl_mm5_refused,
+       "opened a template MM5 with HASH_I changed and refused it"},
+      {"seed_sealed_mm5.bin", mm5_sealed, sizeof mm5_sealed, tpl_mm5_refused,
+       "opened a sealed MM5 with a zero HASH_I and refused it"},
+      {"seed_tpl_peer_delete.bin", delete_by_peer, sizeof delete_by_peer, tpl_deleted,
+       "deleted the IPsec SA on the shadow's Delete"},
+      {"seed_tpl_peer_rekey.bin", rekey_by_peer, sizeof rekey_by_peer, tpl_two_up,
+       "has the successor IPsec SA up beside the old one"},
+  };
+  int rc = 0;
+  char path[4096];
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, list[i].name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(list[i].script, 1, list[i].len, f) != list[i].len || fclose(f) != 0) {
+      fprintf(stderr, "make_responder_seeds: %s: cannot write\n", path);
+      rc = 1;
+      continue;
+    }
+    struct seen seen = {0};
+    struct ike_engine *re = replay(list[i].script, list[i].len, &seen);
+    bool ok = re && list[i].goal(re, &seen);
+    resp_world_end();
+    printf("%s: %zu steps, responder %s: %s\n", path, seen.steps, list[i].intent,
+           ok ? "yes" : "NO");
+    rc |= !ok;
+  }
+  return rc;
+}
+
+/* The first four, under the names they have always had. */
 static int classic(const char *dir)
 {
   static const struct {
@@ -714,8 +816,9 @@ int main(int argc, char **argv)
             argv[0]);
     return argc == 2 ? 0 : 2;
   }
+  env_stand_in_crypto(); /* as the fuzz_responder world has it, before any engine */
   int rc = classic(argv[1]);
   for (int rule = 1; rule <= 2; rule++)
     rc |= algorithm_matrix(argv[1], rule) | after_phase2(argv[1], rule);
-  return rc | world_steps(argv[1]);
+  return rc | world_steps(argv[1]) | shadow_scripts(argv[1]);
 }

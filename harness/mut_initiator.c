@@ -42,10 +42,16 @@ void mut_init_layout(uint8_t op, uint8_t *nopnd, uint8_t *body)
 
 static uint8_t pick8(struct mut_rng *r, const uint8_t *t, size_t n) { return t[mut_below(r, n)]; }
 
+uint8_t mut_tpl_flags(struct mut_rng *r)
+{
+  static const uint8_t other[] = {0, TPL_CLEAR, TPL_KEEP_LEN, TPL_DROP,
+                                  TPL_FIX_HASH | TPL_CLEAR, TPL_FIX_HASH | TPL_KEEP_LEN};
+  /* A resealed HASH lets a mutated message through. */
+  return mut_chance(r, 70) ? TPL_FIX_HASH : pick8(r, other, COUNT(other));
+}
+
 void mut_init_operands(struct mut_rng *r, struct mut_step *st)
 {
-  static const uint8_t tpl_other[] = {0, TPL_CLEAR, TPL_KEEP_LEN, TPL_DROP,
-                                      TPL_FIX_HASH | TPL_CLEAR, TPL_FIX_HASH | TPL_KEEP_LEN};
   static const uint8_t raw_other[] = {0, RAW_COOKIES, RAW_COOKIES | RAW_LENGTH,
                                       RAW_COOKIES | RAW_MSGID};
   /* The retransmit schedule is 3 x 10 s (give up at 40 s), DPD 30 s, the
@@ -54,8 +60,8 @@ void mut_init_operands(struct mut_rng *r, struct mut_step *st)
   static const uint8_t replay[] = {0, 1, 2, 3, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xff};
   static const uint8_t rules[] = {1, 1, 2, 0, 3, 0xff};
   switch (st->op % ISTEP_COUNT) {
-  case ISTEP_TEMPLATE: /* a resealed HASH lets a mutated message through */
-    st->opnd[0] = mut_chance(r, 70) ? TPL_FIX_HASH : pick8(r, tpl_other, COUNT(tpl_other));
+  case ISTEP_TEMPLATE:
+    st->opnd[0] = mut_tpl_flags(r);
     break;
   case ISTEP_RAW:
     st->opnd[0] = mut_chance(r, 75) ? RAW_COOKIES | RAW_MSGID | RAW_LENGTH
@@ -278,17 +284,21 @@ static size_t raw_datagram(struct mut_rng *r, uint8_t *out, size_t cap)
   return len;
 }
 
+size_t mut_tpl_new_records(struct mut_ctx *c, uint8_t *out, size_t cap)
+{
+  size_t k = mut_below(&c->rng, 4);
+  if (k * MUT_TPL_RECORD > cap)
+    return 0;
+  for (size_t i = 0; i < k; i++)
+    new_record(&c->rng, out + i * MUT_TPL_RECORD);
+  return k * MUT_TPL_RECORD;
+}
+
 size_t mut_init_new_body(struct mut_ctx *c, uint8_t op, uint8_t *out, size_t cap)
 {
   switch (op % ISTEP_COUNT) {
-  case ISTEP_TEMPLATE: { /* a few records: the step the fuzzer gains most from */
-    size_t k = mut_below(&c->rng, 4);
-    if (k * MUT_TPL_RECORD > cap)
-      return 0;
-    for (size_t i = 0; i < k; i++)
-      new_record(&c->rng, out + i * MUT_TPL_RECORD);
-    return k * MUT_TPL_RECORD;
-  }
+  case ISTEP_TEMPLATE: /* a few records: the step the fuzzer gains most from */
+    return mut_tpl_new_records(c, out, cap);
   case ISTEP_RAW:
     return raw_datagram(&c->rng, out, cap);
   default:

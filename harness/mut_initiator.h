@@ -1,5 +1,6 @@
 /* fuzz_initiator's script (initiator_env.h) as the mutator sees it: step
- * layouts, operand values, template records and new steps. Apart from
+ * layouts, operand values, template records and new steps (the records
+ * and flags serve fuzz_responder's template step too). Apart from
  * mut_script.c because initiator_env.h's MUT_* names are the template
  * mutations, not the mutator's: only this file's source includes it. */
 #ifndef IKELAB_MUT_INITIATOR_H
@@ -26,6 +27,10 @@ size_t mut_init_records(struct mut_ctx *c, uint8_t *recs, size_t len, bool struc
 /* The opcode of a step worth inserting, and its body (0-3 template
  * records, or a small datagram for a RAW step); returns the body length. */
 uint8_t mut_init_new_op(struct mut_rng *r);
+/* A template step's flags (TPL_*), and 0-3 records for a new one: both
+ * targets' template steps (fuzz_responder's STEP_TEMPLATE too). */
+uint8_t mut_tpl_flags(struct mut_rng *r);
+size_t mut_tpl_new_records(struct mut_ctx *c, uint8_t *out, size_t cap);
 size_t mut_init_new_body(struct mut_ctx *c, uint8_t op, uint8_t *out, size_t cap);
 
 #endif

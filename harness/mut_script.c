@@ -34,12 +34,14 @@ static bool responder_layout(uint8_t op, uint8_t *nopnd, uint8_t *body)
   static const uint8_t nopnds[STEP_COUNT] = {
       [STEP_CLOCK] = 1, [STEP_REPLAY] = 1, [STEP_RAW] = 1, /* flags */
       [STEP_SEALED] = 7, /* flags, exchange, M-ID, first payload */
-      [STEP_TRIGGER] = 1};
+      [STEP_TRIGGER] = 1, [STEP_TEMPLATE] = 1, /* flags, then the record count */
+      [STEP_SHADOW] = 1};
   if (op >= STEP_COUNT)
     return false;
   *nopnd = nopnds[op];
   *body = op == STEP_PACKET || op == STEP_RAW ? BODY_DATAGRAM
           : op == STEP_SEALED                 ? BODY_CHAIN
+          : op == STEP_TEMPLATE               ? BODY_TPL
                                               : BODY_NONE;
   return true;
 }
@@ -262,8 +264,14 @@ static void pick_operands(struct mut_ctx *c, struct mut_script *sc, struct mut_s
     else if (st->op == STEP_RAW)
       st->opnd[0] = mut_chance(r, 75) ? RAW_COOKIES | RAW_MSGID | RAW_LENGTH
                                       : (uint8_t)(mut_next(r) & 0x07);
+    else if (st->op == STEP_SEALED && mut_chance(r, 10))
+      st->opnd[1] = (uint8_t)mut_below(r, SEALED_MM5 + 1); /* Quick, Info or MM5 */
     else if (st->op == STEP_SEALED)
       sealed_operands(r, st->opnd, st->opnd + 2, chain_first(sc, st));
+    else if (st->op == STEP_TEMPLATE)
+      st->opnd[0] = mut_tpl_flags(r);
+    else if (st->op == STEP_SHADOW)
+      st->opnd[0] = (uint8_t)mut_below(r, SHADOW_ACTIONS);
     else if (st->nopnd)
       st->opnd[0] = mut_chance(r, 80) ? small[mut_below(r, COUNT(small))] : (uint8_t)mut_next(r);
     return;
@@ -341,6 +349,19 @@ static bool new_sealed_step(struct mut_ctx *c, struct mut_script *sc, struct mut
   return true;
 }
 
+/* fuzz_responder's template step with 0-3 records. */
+static bool new_template_step(struct mut_ctx *c, struct mut_script *sc, struct mut_step *st)
+{
+  static uint8_t recs[64];
+  *st = (struct mut_step){.op = STEP_TEMPLATE};
+  layout(sc->fmt, st->op, &st->nopnd, &st->body);
+  size_t n = mut_tpl_new_records(c, recs, sizeof recs);
+  if (!arena_put(sc, slice_of(recs, n), &st->off))
+    return false;
+  st->len = (uint32_t)n;
+  return true;
+}
+
 /* A template step (0-3 records), clock, lose, peer, replay or RAW step. */
 static bool new_initiator_step(struct mut_ctx *c, struct mut_script *sc, struct mut_step *st)
 {
@@ -361,11 +382,15 @@ static bool op_insert(struct mut_ctx *c, struct mut_script *sc)
   static const uint8_t quick_ops[] = {QSTEP_CLOCK, QSTEP_REPLAY, QSTEP_FAIL_SEND, QSTEP_TRIGGER,
                                       QSTEP_DOWN, QSTEP_VOLUME};
   static const uint8_t responder_ops[] = {STEP_CLOCK, STEP_REPLAY, STEP_FAIL_SEND,
-                                          STEP_TRIGGER};
+                                          STEP_TRIGGER, STEP_SHADOW, STEP_SHADOW};
   struct mut_step st = {0};
   if (sc->fmt == MUT_FMT_RESPONDER) {
-    if (mut_chance(&c->rng, 30)) {
+    unsigned pick = (unsigned)mut_below(&c->rng, 10);
+    if (pick < 3) {
       if (!new_sealed_step(c, sc, &st))
+        return false;
+    } else if (pick < 6) {
+      if (!new_template_step(c, sc, &st))
         return false;
     } else {
       st.op = responder_ops[mut_below(&c->rng, COUNT(responder_ops))];

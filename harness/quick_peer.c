@@ -144,6 +144,34 @@ static void pad(struct buf_writer *w, size_t block, bool extra)
   }
 }
 
+/* Pads the body in w, encrypts it under iv (unless SEAL_CLEAR) and writes
+ * header and body to out. Returns the datagram length, 0 when it fails. */
+static size_t finish(const struct ike_p1_keys_info *ki, const uint8_t *iv, uint8_t exchange,
+                     uint32_t msgid, unsigned flags, uint8_t next, struct buf_writer *w,
+                     uint8_t *out, size_t cap)
+{
+  const struct ike_phase1_keys *k = &ki->keys;
+  uint8_t *body = w->data;
+  pad(w, k->block_len, flags & SEAL_EXTRA_PAD);
+  size_t len = bw_pos(w);
+  bool encrypt = !(flags & SEAL_CLEAR);
+  if (!bw_ok(w) || (encrypt && !ike_cbc_encrypt(k->encr, k->enc_key, k->key_len, iv, body,
+                                                len, body)))
+    return 0;
+  struct buf_writer o;
+  bw_init(&o, out, cap);
+  bw_bytes(&o, ki->icookie, 8);
+  bw_bytes(&o, ki->rcookie, 8);
+  bw_u8(&o, next);
+  bw_u8(&o, 0x10);
+  bw_u8(&o, exchange);
+  bw_u8(&o, encrypt ? ISAKMP_FLAG_E : 0);
+  bw_u32(&o, msgid);
+  bw_u32(&o, (uint32_t)(ISAKMP_HDR_LEN + len));
+  bw_bytes(&o, body, len);
+  return bw_ok(&o) ? bw_pos(&o) : 0;
+}
+
 size_t quick_peer_seal(struct quick_peer *p, uint8_t exchange, uint32_t msgid, unsigned flags,
                        uint8_t first, struct buf_slice chain, uint8_t *out, size_t cap)
 {
@@ -175,31 +203,24 @@ size_t quick_peer_seal(struct quick_peer *p, uint8_t exchange, uint32_t msgid, u
     next = ISAKMP_NP_HASH;
   }
   bw_slice(&w, chain);
-  pad(&w, block, flags & SEAL_EXTRA_PAD);
-  size_t len = bw_pos(&w);
-  bool encrypt = !(flags & SEAL_CLEAR);
-  if (!bw_ok(&w) || (encrypt && !ike_cbc_encrypt(k->encr, k->enc_key, k->key_len, iv, body,
-                                                 len, body)))
-    return 0;
-  bw_init(&w, out, cap);
-  bw_bytes(&w, p->k.icookie, 8);
-  bw_bytes(&w, p->k.rcookie, 8);
-  bw_u8(&w, next);
-  bw_u8(&w, 0x10);
-  bw_u8(&w, exchange);
-  bw_u8(&w, encrypt ? ISAKMP_FLAG_E : 0);
-  bw_u32(&w, msgid);
-  bw_u32(&w, (uint32_t)(ISAKMP_HDR_LEN + len));
-  bw_bytes(&w, body, len);
-  if (!bw_ok(&w))
-    return 0;
+  size_t n = finish(&p->k, iv, exchange, msgid, flags, next, &w, out, cap);
   /* A message the engine will accept moves its exchange's CBC chain. */
-  if ((flags & SEAL_HASH) && encrypt && exchange == ISAKMP_XCHG_QUICK) {
+  if (n && (flags & SEAL_HASH) && !(flags & SEAL_CLEAR) && exchange == ISAKMP_XCHG_QUICK) {
     if (!x)
       x = add(p, msgid, false);
     if (!x->live)
       x->ni_len = slice_copy(f.nonce, x->ni, sizeof x->ni);
-    last_block(out, bw_pos(&w), block, x->iv);
+    last_block(out, n, block, x->iv);
   }
-  return bw_pos(&w);
+  return n;
+}
+
+size_t quick_peer_seal_phase1(const struct ike_p1_keys_info *k, uint32_t msgid, unsigned flags,
+                              uint8_t first, struct buf_slice chain, uint8_t *out, size_t cap)
+{
+  static uint8_t body[SEAL_MAX_BODY];
+  struct buf_writer w;
+  bw_init(&w, body, sizeof body);
+  bw_slice(&w, chain);
+  return finish(k, k->iv, ISAKMP_XCHG_IDPROT, msgid, flags & ~SEAL_HASH, first, &w, out, cap);
 }

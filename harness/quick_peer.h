@@ -54,6 +54,14 @@ void quick_peer_saw_send(struct quick_peer *p, const uint8_t *pkt, size_t len);
  * `first` goes to the header. Returns the datagram length (0: no room). */
 size_t quick_peer_seal(struct quick_peer *p, uint8_t exchange, uint32_t msgid, unsigned flags,
                        uint8_t first, struct buf_slice chain, uint8_t *out, size_t cap);
+/* Main Mode message 5 as the peer would seal it: `chain` (first payload
+ * `first`) encrypted with k's keys from the Phase 1 exchange's CBC state
+ * (k->iv, ike_engine_p1_keys before the SA is established) under k's
+ * cookies, exchange Identity Protection, message ID msgid. No HASH is
+ * added (SEAL_HASH is ignored: HASH_I covers the whole exchange, which a
+ * shadow initiator's template brings genuinely). */
+size_t quick_peer_seal_phase1(const struct ike_p1_keys_info *k, uint32_t msgid, unsigned flags,
+                              uint8_t first, struct buf_slice chain, uint8_t *out, size_t cap);
 /* The message ID a sealed message with these flags and operand gets. */
 uint32_t quick_peer_msgid(const struct quick_peer *p, unsigned flags, uint32_t msgid);
 

@@ -20,6 +20,7 @@
 #include "fuzz_invariants.h"
 #include "quick_peer.h"
 #include "raw_datagram.h"
+#include "shadow_peer.h"
 
 enum { RING = 16, DGRAM_MAX = 65536 };
 
@@ -33,6 +34,7 @@ struct ring {
 
 static struct ring ours, theirs;
 static struct quick_peer peer;
+static struct shadow_peer shadow; /* an initiator writing the genuine next message */
 static bool peer_ready; /* peer holds the keys of the engine's first Phase 1 SA */
 static uint8_t last_hdr[RAW_HDR]; /* the engine's last datagram: cookies .. M-ID */
 static bool fail_next_send;
@@ -76,6 +78,7 @@ static bool sink(void *ctx, const struct ike_event *ev)
     fail_next_send = false;
     return false;
   }
+  shadow_heard(&shadow, ev->u.send.data, ev->u.send.len);
   return true;
 }
 
@@ -162,6 +165,59 @@ static bool step_raw(struct ike_engine *e, struct buf_reader *r, uint64_t now)
   return true;
 }
 
+/* Main Mode message 5 sealed with the keys of the engine's first Phase 1
+ * SA that has them and is not established yet (it has sent message 4). */
+static bool sealed_mm5(struct ike_engine *e, uint64_t now, uint8_t flags, uint32_t msgid,
+                       uint8_t first, struct buf_slice chain)
+{
+  static uint8_t pkt[DGRAM_MAX];
+  struct ike_p1_keys_info k;
+  for (size_t i = 0; i < ike_engine_sa_count(e); i++)
+    if (ike_engine_p1_keys(e, i, &k) && !k.established) {
+      size_t len = quick_peer_seal_phase1(&k, msgid, flags, first, chain, pkt, sizeof pkt);
+      /* Not judged: no IPsec SA comes or goes in Main Mode. */
+      if (len)
+        deliver_new(e, now, pkt, len, true);
+      break;
+    }
+  return true;
+}
+
+static bool step_template(struct ike_engine *e, struct buf_reader *r, uint64_t now)
+{
+  static uint8_t pkt[SP_DGRAM];
+  size_t len;
+  bool authentic;
+  if (!shadow_template(&shadow, now, r, pkt, sizeof pkt, &len, &authentic))
+    return false;
+  if (len)
+    deliver_new(e, now, pkt, len, authentic);
+  return true;
+}
+
+/* The shadow initiator: 0, 1 starts rule 1 (Main Mode) or 2 (Aggressive
+ * Mode); 2, 3 takes rule 1 or 2 down (Deletes); 4, 5 spends all (a
+ * Delete) or most (a rekey) of its first IPsec SA's kilobyte lifetime. */
+static void shadow_act(uint64_t now, uint8_t action)
+{
+  struct ike_ipsec_sa sa;
+  switch (action % SHADOW_ACTIONS) {
+  case 0:
+  case 1:
+    ike_engine_trigger(shadow.e, now, action % SHADOW_ACTIONS + 1);
+    break;
+  case 2:
+  case 3:
+    ike_engine_down(shadow.e, now, action % SHADOW_ACTIONS - 1);
+    break;
+  default:
+    if (ike_engine_ipsec_info(shadow.e, 0, &sa))
+      ike_engine_sa_volume(shadow.e, now, sa.spi_in, action % SHADOW_ACTIONS == 4);
+    ike_engine_tick(shadow.e, now); /* a successor starts at the next tick */
+    break;
+  }
+}
+
 static bool step_sealed(struct ike_engine *e, struct buf_reader *r, uint64_t now)
 {
   static uint8_t pkt[DGRAM_MAX];
@@ -172,6 +228,8 @@ static bool step_sealed(struct ike_engine *e, struct buf_reader *r, uint64_t now
   if (!br_u8(r, &flags) || !br_u8(r, &exchange) || !br_u32(r, &msgid) || !br_u8(r, &first) ||
       !br_u16(r, &n) || !br_slice(r, n, &chain))
     return false;
+  if (exchange == SEALED_MM5)
+    return sealed_mm5(e, now, flags, msgid, first, chain);
   if (!peer_ready || (exchange != SEALED_QUICK && exchange != SEALED_INFO))
     return true;
   uint8_t xchg = exchange == SEALED_QUICK ? ISAKMP_XCHG_QUICK : ISAKMP_XCHG_INFO;
@@ -196,6 +254,7 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
       return false;
     *now += (uint64_t)b * 1000;
     ike_engine_tick(e, *now);
+    ike_engine_tick(shadow.e, *now);
     return true;
   case STEP_REPLAY:
     return step_replay(e, r, *now);
@@ -211,6 +270,13 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
       return false;
     ike_engine_trigger(e, *now, b);
     return true;
+  case STEP_TEMPLATE:
+    return step_template(e, r, *now);
+  case STEP_SHADOW:
+    if (!br_u8(r, &b))
+      return false;
+    shadow_act(*now, b);
+    return true;
   default:
     return false;
   }
@@ -223,6 +289,7 @@ static void input_start(struct ike_engine *e, uint64_t *rng)
   ours.n = theirs.n = 0;
   quick_peer_init(&peer, &(struct ike_p1_keys_info){0});
   peer_ready = fail_next_send = false;
+  shadow_reset(&shadow, SHADOW_SEED);
   memset(last_hdr, 0, sizeof last_hdr);
 }
 
@@ -236,6 +303,11 @@ static struct ike_engine *engine(uint64_t **rng)
   char why[256];
   *rng = &seed;
   if (!e) {
+    static struct ike_config shadow_cfg;
+    env_stand_in_crypto();
+    initiator_config(&shadow_cfg);
+    shadow_new(&shadow, "fuzz_responder", &shadow_cfg, (struct ike_endpoint){PEER_ADDR, 500},
+               (struct ike_endpoint){RESPONDER_ADDR, 500});
     responder_config(&cfg);
     struct ike_host host = {.random = env_random, .random_ctx = &seed, .sink = sink,
                             .clear = clear_copy, .local = {RESPONDER_ADDR, 500}};
@@ -257,7 +329,8 @@ struct ike_engine *resp_world_run(const uint8_t *script, size_t len,
   struct buf_reader r;
   br_init(&r, script, len);
   for (steps_run = 0; steps_run < SCRIPT_MAX_STEPS && step(e, &r, &now); steps_run++) {
-    if (!ike_engine_consistent(e, why, sizeof why))
+    if (!ike_engine_consistent(e, why, sizeof why) ||
+        !ike_engine_consistent(shadow.e, why, sizeof why))
       broken(why);
     follow_keys(e);
   }
@@ -273,5 +346,6 @@ void resp_world_end(void)
 {
   uint64_t *rng;
   ike_engine_clear(engine(&rng));
+  ike_engine_clear(shadow.e);
   observer = NULL;
 }

@@ -373,7 +373,7 @@ END_TEST
 /* fuzz_responder's own reading of a script (fuzz_responder.c, step()):
  * the steps it runs, how many are SEALED, whether every byte was read. */
 struct rwalk {
-  size_t steps, sealed;
+  size_t steps, sealed, templates;
   bool whole;
 };
 
@@ -394,11 +394,15 @@ static bool walk_responder_step(struct buf_reader *r, struct rwalk *w)
     w->sealed++;
     return br_u8(r, &b) && br_u8(r, &b) && br_u32(r, &id) && br_u8(r, &b) && br_u16(r, &u) &&
            br_slice(r, u, &s);
+  case STEP_TEMPLATE:
+    w->templates++;
+    return br_u8(r, &b) && br_u8(r, &b) && br_slice(r, (size_t)b * 4, &s);
   case STEP_FAIL_SEND:
     return true;
   case STEP_CLOCK:
   case STEP_REPLAY:
   case STEP_TRIGGER:
+  case STEP_SHADOW:
     return br_u8(r, &b);
   default:
     return false;
@@ -421,9 +425,9 @@ static void walk_responder(const uint8_t *p, size_t n, struct rwalk *w)
   w->whole = br_left(&r) == 0;
 }
 
-/* A responder script of each new step kind: RAW (a clear Informational
+/* A responder script of each newer step kind: RAW (a clear Informational
  * with one Notify, cookies copied), SEALED (an Informational Delete),
- * REPLAY, FAIL_SEND, TRIGGER. */
+ * REPLAY, FAIL_SEND, TRIGGER, SHADOW and TEMPLATE (one record). */
 static size_t responder_new_steps(uint8_t *out)
 {
   static const uint8_t script[] = {
@@ -433,19 +437,20 @@ static size_t responder_new_steps(uint8_t *out)
       0, 0, 0, 12, 0, 0, 0, 1, 1, 0, 0, 14, /* Notify: DOI, ISAKMP, NO-PROPOSAL-CHOSEN */
       STEP_SEALED, SEAL_HASH, SEALED_INFO, 0, 0, 0, 0, ISAKMP_NP_D, 0, 16,
       0, 0, 0, 16, 0, 0, 0, 1, 3, 4, 0, 1, 1, 2, 3, 4, /* Delete: ESP, one SPI */
-      STEP_REPLAY, 0x81, STEP_FAIL_SEND, STEP_TRIGGER, 1, STEP_CLOCK, 10};
+      STEP_REPLAY, 0x81, STEP_FAIL_SEND, STEP_TRIGGER, 1, STEP_CLOCK, 10,
+      STEP_SHADOW, 0, STEP_TEMPLATE, 0, 1, 0, 0, 17, 0x20};
   memcpy(out, script, sizeof script);
   return sizeof script;
 }
 
 /* The mutator reads responder scripts as the target does, including the
- * new step kinds, and its insertions bring SEALED steps in. */
+ * newer step kinds, and its insertions bring SEALED and TEMPLATE steps in. */
 START_TEST(responder_edits_follow_the_target)
 {
   static struct mut_script sc;
   static uint8_t buf[CAP];
   const struct mut_options valid = {.keep_valid = true};
-  size_t with_sealed = 0, runs = 0;
+  size_t with_sealed = 0, with_template = 0, runs = 0;
   struct rwalk w;
   struct seeds s;
   seeds_load(&s, "corpus/responder");
@@ -466,10 +471,12 @@ START_TEST(responder_edits_follow_the_target)
       ck_assert_uint_eq(w.steps, sc.nsteps);
       ck_assert(w.whole == (sc.tail_len == 0));
       with_sealed += w.sealed > 0;
+      with_template += w.templates > 0;
       free(copy);
     }
   }
   ck_assert_uint_gt(with_sealed, runs / 20);
+  ck_assert_uint_gt(with_template, runs / 20);
   seeds_free(&s);
 }
 END_TEST

@@ -1,11 +1,10 @@
-#include "initiator_mutate.h"
+#include "template_mutate.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 #include "ikelab/buf.h"
 #include "ikelab/isakmp.h"
-#include "initiator_env.h"
 
 /* Lengths and counts where parsers make their decisions. */
 static const uint16_t edges[] = {0, 1, 3, 4, 5, 8, 0x0f, 0x10, 0x14, 0x1c, 0x24,
