@@ -21,14 +21,16 @@ static struct sp_dgram *fifo_push(struct sp_fifo *f)
   return d;
 }
 
-static bool fifo_pop(struct sp_fifo *f, struct sp_dgram *out)
+/* The oldest datagram, or NULL; it stays valid until the next push to f
+ * (not copied out: a datagram is 16 KiB, and this runs for every step). */
+static const struct sp_dgram *fifo_pop(struct sp_fifo *f)
 {
   if (f->n == 0)
-    return false;
-  *out = f->d[f->head];
+    return NULL;
+  const struct sp_dgram *d = &f->d[f->head];
   f->head = (f->head + 1) % SP_QUEUE;
   f->n--;
-  return true;
+  return d;
 }
 
 /* The last cipher block of an encrypted datagram names it among resends. */
@@ -133,9 +135,10 @@ void shadow_heard(struct shadow_peer *s, const uint8_t *pkt, size_t len)
 /* The shadow reads everything the engine sent. */
 static void read_heard(struct shadow_peer *s, uint64_t now)
 {
-  static struct sp_dgram d;
-  while (fifo_pop(&s->heard, &d))
-    ike_engine_input(s->e, now, s->other, s->self, d.wire, d.len);
+  const struct sp_dgram *d;
+  /* The shadow's answers go to said, never to heard: d stays valid. */
+  while ((d = fifo_pop(&s->heard)))
+    ike_engine_input(s->e, now, s->other, s->self, d->wire, d->len);
 }
 
 /* The shadow's Phase 1 keys for a datagram's cookies: from its key
@@ -166,7 +169,6 @@ static bool protected_kind(const uint8_t *pkt, size_t len)
 bool shadow_template(struct shadow_peer *s, uint64_t now, struct buf_reader *r, uint8_t *out,
                      size_t cap, size_t *len, bool *authentic)
 {
-  static struct sp_dgram t;
   static uint8_t mut[SP_DGRAM];
   struct ike_phase1_keys k;
   struct buf_slice muts;
@@ -177,24 +179,26 @@ bool shadow_template(struct shadow_peer *s, uint64_t now, struct buf_reader *r, 
   if (!br_u8(r, &flags) || !br_u8(r, &n) || !br_slice(r, (size_t)n * 4, &muts))
     return false;
   read_heard(s, now);
-  if (!fifo_pop(&s->said, &t) || (flags & TPL_DROP))
+  /* Nothing runs the shadow from here on: t stays valid. */
+  const struct sp_dgram *t = fifo_pop(&s->said);
+  if (!t || (flags & TPL_DROP))
     return true;
   /* Clear Quick Mode and Informational messages prove nothing. */
-  bool sealed = t.plain_len && shadow_keys(s, t.wire, t.len, &k);
-  *authentic = encrypted(t.wire, t.len) || !protected_kind(t.wire, t.len);
+  bool sealed = t->plain_len && shadow_keys(s, t->wire, t->len, &k);
+  *authentic = encrypted(t->wire, t->len) || !protected_kind(t->wire, t->len);
   if (n == 0 && !(flags & (TPL_CLEAR | TPL_FIX_HASH))) {
-    *len = t.len <= cap ? t.len : 0;
-    memcpy(out, t.wire, *len);
+    *len = t->len <= cap ? t->len : 0;
+    memcpy(out, t->wire, *len);
     return true;
   }
-  size_t mlen = sealed ? t.plain_len : t.len;
-  memcpy(mut, sealed ? t.plain : t.wire, mlen);
+  size_t mlen = sealed ? t->plain_len : t->len;
+  memcpy(mut, sealed ? t->plain : t->wire, mlen);
   br_from_slice(&mr, muts, 0);
   while (br_u8(&mr, &op) && br_u16(&mr, &offset) && br_u8(&mr, &value))
     tmut_apply(mut, &mlen, sizeof mut, op, offset, value);
   if (sealed) {
-    *len = seal_again(&k, &s->nonces, slice_of(t.wire, t.len), slice_of(t.plain, t.plain_len),
-                      mut, mlen, flags, out, cap, authentic);
+    *len = seal_again(&k, &s->nonces, slice_of(t->wire, t->len),
+                      slice_of(t->plain, t->plain_len), mut, mlen, flags, out, cap, authentic);
     return true;
   }
   if (!(flags & TPL_KEEP_LEN))
