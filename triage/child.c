@@ -18,15 +18,18 @@ static double now_s(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void exec_child(char *const argv[], char *const env[], int out_fd)
+static void exec_child(char *const argv[], char *const env[], const char *in, int out_fd)
 {
   setpgid(0, 0);
   dup2(out_fd, STDOUT_FILENO);
   dup2(out_fd, STDERR_FILENO);
   close(out_fd);
-  int devnull = open("/dev/null", O_RDONLY);
-  if (devnull >= 0)
-    dup2(devnull, STDIN_FILENO);
+  int input = open(in ? in : "/dev/null", O_RDONLY);
+  if (input < 0) {
+    fprintf(stderr, "ikelab-triage: cannot read %s: %s\n", in, strerror(errno));
+    _exit(127);
+  }
+  dup2(input, STDIN_FILENO);
   for (size_t i = 0; env && env[i]; i++) {
     char name[128];
     const char *eq = strchr(env[i], '=');
@@ -91,7 +94,7 @@ static bool start(struct child_task *t, struct active *a, char *err, size_t errl
   }
   if (a->pid == 0) {
     close(fds[0]);
-    exec_child(t->argv, t->env, fds[1]);
+    exec_child(t->argv, t->env, t->stdin_path, fds[1]);
   }
   setpgid(a->pid, a->pid); /* also here, so a kill cannot race the child's own call */
   close(fds[1]);

@@ -29,6 +29,7 @@ void child_result_free(struct child_result *res);
  * that did start are still waited for. */
 struct child_task {
   char **argv, **env;
+  const char *stdin_path; /* NULL: /dev/null */
   unsigned timeout_s;
   struct child_result res;
 };

@@ -128,7 +128,7 @@ static const char *step_name(enum mut_format fmt, uint8_t op, char *buf, size_t 
   static const char *const responder[STEP_COUNT] = {
       [STEP_PACKET] = "PACKET", [STEP_CLOCK] = "CLOCK",       [STEP_REPLAY] = "REPLAY",
       [STEP_RAW] = "RAW",       [STEP_SEALED] = "SEALED",     [STEP_FAIL_SEND] = "FAIL_SEND",
-      [STEP_TRIGGER] = "TRIGGER"};
+      [STEP_TRIGGER] = "TRIGGER", [STEP_TEMPLATE] = "TEMPLATE", [STEP_SHADOW] = "SHADOW"};
   static const char *const quick[QSTEP_COUNT] = {
       [QSTEP_QM] = "QM",         [QSTEP_INFO] = "INFO",       [QSTEP_RAW] = "RAW",
       [QSTEP_CLOCK] = "CLOCK",   [QSTEP_REPLAY] = "REPLAY",   [QSTEP_FAIL_SEND] = "FAIL_SEND",
@@ -169,7 +169,9 @@ static void chain_step(struct sink *s, const struct mut_script *sc, const struct
 {
   const uint8_t *o = st->opnd;
   bool responder = sc->fmt == MUT_FMT_RESPONDER;
-  uint8_t exchange = responder ? (o[1] == SEALED_INFO ? ISAKMP_XCHG_INFO : ISAKMP_XCHG_QUICK)
+  uint8_t exchange = responder ? (o[1] == SEALED_INFO  ? ISAKMP_XCHG_INFO
+                                  : o[1] == SEALED_MM5 ? ISAKMP_XCHG_IDPROT
+                                                       : ISAKMP_XCHG_QUICK)
                      : st->op % QSTEP_COUNT == QSTEP_INFO ? ISAKMP_XCHG_INFO
                                                           : ISAKMP_XCHG_QUICK;
   uint32_t msgid = be32(responder ? o + 2 : o + 1);
@@ -178,7 +180,10 @@ static void chain_step(struct sink *s, const struct mut_script *sc, const struct
   seal_flags(s->out, o[0]);
   fprintf(s->out, ", %s, M-ID 0x%08" PRIx32 ", first payload %u; the plaintext chain the "
                   "harness seals with the Phase 1 keys:\n",
-          exchange == ISAKMP_XCHG_INFO ? "Informational" : "Quick Mode", msgid, first);
+          exchange == ISAKMP_XCHG_INFO    ? "Informational"
+          : exchange == ISAKMP_XCHG_IDPROT ? "Main Mode message 5"
+                                          : "Quick Mode",
+          msgid, first);
   chain(s, first, exchange, msgid, sc->arena + st->off, st->len, ts);
 }
 
@@ -192,8 +197,8 @@ static void raw_flags(FILE *out, uint8_t flags)
 static void template_step(struct sink *s, const struct mut_script *sc, const struct mut_step *st)
 {
   const uint8_t *r = sc->arena + st->off;
-  fprintf(s->out, "  flags 0x%02x%s%s%s%s; the shadow responder's next message with %u "
-                  "mutation(s):\n",
+  fprintf(s->out, "  flags 0x%02x%s%s%s%s; the shadow peer's next message with %u "
+                  "mutation(s) (template_mutate.h):\n",
           st->opnd[0], st->opnd[0] & TPL_FIX_HASH ? " FIX_HASH" : "",
           st->opnd[0] & TPL_CLEAR ? " CLEAR" : "", st->opnd[0] & TPL_KEEP_LEN ? " KEEP_LEN" : "",
           st->opnd[0] & TPL_DROP ? " DROP" : "", (unsigned)(st->len / 4));

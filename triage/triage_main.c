@@ -18,6 +18,7 @@
 
 #include "child.h"
 #include "decode.h"
+#include "symbolize.h"
 #include "triage.h"
 
 #ifndef IKELAB_SOURCE_DIR
@@ -306,7 +307,8 @@ struct cmd {
 static void make_cmd(const struct triage *t, const char *bin, bool libfuzzer, const char *input,
                      struct cmd *c)
 {
-  sanitizer_env(t, true, libfuzzer, c->env);
+  /* Symbolised afterwards, a batch at a time (symbolize.h). */
+  sanitizer_env(t, false, libfuzzer, c->env);
   for (int i = 0; i < 3; i++)
     c->envp[i] = c->env[i];
   c->envp[3] = NULL;
@@ -348,11 +350,34 @@ static void read_run(struct child_result *res, unsigned deadline, struct run *ou
     }
   }
   if (out->rep.crashed) {
-    report_signature(&out->rep, out->signature, sizeof out->signature);
     out->output = res->output;
     res->output = NULL;
   }
   child_result_free(res);
+}
+
+/* The crashed runs' stacks symbolised, one llvm-symbolizer for all, then
+ * their signatures. */
+static bool sign_runs(const struct triage *t, struct run *runs, size_t n, char *err,
+                      size_t errlen)
+{
+  struct report **reps = calloc(n ? n : 1, sizeof *reps);
+  size_t k = 0;
+  if (!reps) {
+    tr_text(err, errlen, "out of memory");
+    return false;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (runs[i].rep.crashed)
+      reps[k++] = &runs[i].rep;
+  char work[PATH_MAX + 16];
+  tr_text(work, sizeof work, "%s/.artifacts", t->out);
+  bool ok = symbolize_reports(t->symbolizer, work, reps, k, err, errlen);
+  free(reps);
+  for (size_t i = 0; ok && i < n; i++)
+    if (runs[i].rep.crashed)
+      report_signature(&runs[i].rep, runs[i].signature, sizeof runs[i].signature);
+  return ok;
 }
 
 static bool run_one(const struct triage *t, const char *bin, bool libfuzzer, const char *input,
@@ -369,7 +394,7 @@ static bool run_one(const struct triage *t, const char *bin, bool libfuzzer, con
   if (ok)
     read_run(&res, c->deadline, out);
   free(c);
-  return ok;
+  return ok && sign_runs(t, out, 1, err, errlen);
 }
 
 static int crash_for(struct triage *t, const struct run *r)
@@ -483,6 +508,7 @@ static bool reproduce_all(struct triage *t, char *err, size_t errlen)
       else
         child_result_free(&tasks[j].res);
     }
+    ok = ok && sign_runs(t, runs, n * per, err, errlen);
     for (size_t i = 0; ok && i < n; i++)
       ok = settle_input(t, base + i, &runs[i * per], err, errlen);
     for (size_t j = 0; j < n * per; j++) {
