@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ikelab/buf.h"
 #include "ikelab/isakmp.h"
@@ -130,6 +131,10 @@ int main(int argc, char **argv)
   if (argc == 3 && (*end || n < 1 || n > 10000)) {
     fprintf(stderr, "make_planted_crashes: N %s: expected 1 to 10000\n", argv[2]);
     return 2;
+  }
+  if (mkdir(argv[1], 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "make_planted_crashes: %s: %s\n", argv[1], strerror(errno));
+    return 1;
   }
   rng_state = 0x9e3779b97f4a7c15ull;
   for (long i = 0; i < n; i++) {

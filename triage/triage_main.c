@@ -610,9 +610,10 @@ static void minimise(const struct triage *t, struct crash *c, const char *afl_gi
   char err[512];
   bool ran = false;
   unlink(cand);
-  if (t->min_seconds == 0) {
+  if (t->min_seconds == 0 || c->known) {
     tr_text(c->min_method, sizeof c->min_method, "none");
-    tr_text(c->min_note, sizeof c->min_note, "--minimize-time 0");
+    tr_text(c->min_note, sizeof c->min_note, "%s",
+            c->known ? "known: its regression file is the minimised one" : "--minimize-time 0");
   } else if (t->fuzzer_bin[0]) {
     char env[3][1024], mt[32], to[32], rss[32], exact[PATH_MAX + 32], prefix[PATH_MAX + 32];
     sanitizer_env(t, false, true, env); /* no symbolising of every crash on the way */
