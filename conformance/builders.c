@@ -38,5 +38,6 @@ size_t first_zero_icookie(struct world *w, const struct action *act, uint8_t *ou
 size_t quick_junk(struct world *w, const struct action *act, uint8_t *out, size_t cap)
 {
   (void)act;
-  return net_quick_junk(&w->net, SIDE_B, out, cap);
+  /* A real peer's SA is known by side A's copy of it. */
+  return net_quick_junk(&w->net, w->remote ? SIDE_A : SIDE_B, out, cap);
 }

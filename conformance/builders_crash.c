@@ -4,8 +4,13 @@
 
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
+#include "remote_world.h"
 
-enum { GROUP = OAKLEY_GROUP_MODP1024, HASHLEN = 20, BLOCK = 16 };
+enum { HASHLEN = 20, BLOCK = 16 };
+
+/* The Diffie-Hellman group: B's rule 1 first proposal (MODP1024 in the
+ * in-memory world; what a real peer under test is configured with). */
+static uint16_t group = OAKLEY_GROUP_MODP1024;
 
 static struct isakmp_msg m; /* large: one scratch message, single-threaded */
 
@@ -28,13 +33,15 @@ static void header(uint8_t *out, const struct mini_peer *p, uint8_t next, uint8_
   put32(out + 24, (uint32_t)len);
 }
 
-/* B's answer to what we just injected: taken off the queue so that side
- * A's engine never sees it. */
-static size_t take_reply(struct world *w, uint8_t *out, size_t cap)
+/* B's answer to what we just injected (under our initiator cookie; a real
+ * peer may send others between): taken off the queue so that side A's
+ * engine never sees it. */
+static size_t take_reply(struct world *w, const struct mini_peer *p, uint8_t *out, size_t cap)
 {
   struct net *n = &w->net;
   for (size_t i = 0; i < n->nq; i++) {
-    if (n->queue[i].to != SIDE_A || n->queue[i].len > cap)
+    if (n->queue[i].to != SIDE_A || n->queue[i].len > cap || n->queue[i].len < 8 ||
+        memcmp(n->queue[i].data, p->icookie, 8) != 0)
       continue;
     size_t len = n->queue[i].len;
     memcpy(out, n->queue[i].data, len);
@@ -85,7 +92,7 @@ static size_t mm1(struct mini_peer *p, uint8_t *out, size_t cap)
   isakmp_add_attr_tv(&m, OAKLEY_ATTR_KEY_LENGTH, 128);
   isakmp_add_attr_tv(&m, OAKLEY_ATTR_HASH_ALGORITHM, OAKLEY_HASH_SHA1);
   isakmp_add_attr_tv(&m, OAKLEY_ATTR_AUTH_METHOD, OAKLEY_AUTH_PSK);
-  isakmp_add_attr_tv(&m, OAKLEY_ATTR_GROUP_DESCRIPTION, GROUP);
+  isakmp_add_attr_tv(&m, OAKLEY_ATTR_GROUP_DESCRIPTION, group);
   isakmp_add_attr_tv(&m, OAKLEY_ATTR_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
   isakmp_add_attr_tv(&m, OAKLEY_ATTR_LIFE_DURATION, 28800);
   return isakmp_encode(&m, out, cap);
@@ -121,7 +128,7 @@ static bool mm3_mm4(struct world *w, struct mini_peer *p, struct mm_state *s, ui
                                    0x9a, 0x61, 0x28, 0xf4, 0x0b, 0x5e, 0x72, 0x33};
   struct isakmp_error err;
   size_t len, ke_len = 0;
-  if (!ike_dh_generate(GROUP, priv, sizeof priv, &s->dh))
+  if (!ike_dh_generate(group, priv, sizeof priv, &s->dh))
     return false;
   memset(p->ni, 0x4e, sizeof p->ni);
   begin(p, ISAKMP_XCHG_IDPROT);
@@ -129,7 +136,7 @@ static bool mm3_mm4(struct world *w, struct mini_peer *p, struct mm_state *s, ui
   isakmp_add_payload(&m, ISAKMP_NP_NONCE)->u.data = slice_of(p->ni, sizeof p->ni);
   len = isakmp_encode(&m, buf, cap);
   world_inject(w, SIDE_B, buf, len);
-  len = take_reply(w, buf, cap);
+  len = take_reply(w, p, buf, cap);
   if (!len || !isakmp_decode(&m, buf, len, &err))
     return false;
   const uint8_t *ke = data_of(&m, ISAKMP_NP_KE, &ke_len), *nr = data_of(&m, ISAKMP_NP_NONCE,
@@ -172,7 +179,7 @@ static bool mm5_mm6(struct world *w, struct mini_peer *p, struct mm_state *s, ui
     return false;
   header(buf, p, ISAKMP_NP_ID, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_E, 0, len);
   world_inject(w, SIDE_B, buf, len);
-  len = take_reply(w, buf, cap);
+  len = take_reply(w, p, buf, cap);
   if (len < ISAKMP_HDR_LEN + BLOCK || !(buf[19] & ISAKMP_FLAG_E))
     return false;
   memcpy(p->last_block, buf + len - BLOCK, BLOCK);
@@ -186,6 +193,10 @@ bool mini_main_mode(struct world *w, struct mini_peer *p)
   struct isakmp_error err;
   memset(p, 0, sizeof *p);
   memcpy(p->icookie, "\x6d\x69\x6e\x69\x70\x65\x65\x72", 8); /* "minipeer" */
+  /* A real peer remembers earlier cases' SAs: a fresh cookie each time. */
+  if (w->remote)
+    remote_random(NULL, p->icookie + 4, 4);
+  group = w->cfg[SIDE_B].rules[0].p1[0].group;
   size_t len = mm1(p, buf, sizeof buf);
   size_t sa_len = len > 32 ? (size_t)(buf[30] << 8 | buf[31]) : 0;
   if (sa_len < 4 || sa_len - 4 > sizeof s.sai_b)
@@ -193,7 +204,7 @@ bool mini_main_mode(struct world *w, struct mini_peer *p)
   s.sai_len = sa_len - 4;
   memcpy(s.sai_b, buf + ISAKMP_HDR_LEN + 4, s.sai_len);
   world_inject(w, SIDE_B, buf, len);
-  len = take_reply(w, buf, sizeof buf);
+  len = take_reply(w, p, buf, sizeof buf);
   if (!len || !isakmp_decode(&m, buf, len, &err) || m.hdr.exchange != ISAKMP_XCHG_IDPROT ||
       m.npayloads == 0 || m.payloads[0].type != ISAKMP_NP_SA)
     return false;

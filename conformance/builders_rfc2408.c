@@ -20,7 +20,8 @@ static bool decode_base(size_t len)
   return len > 0 && isakmp_decode(&base, base_pkt, len, &err);
 }
 
-/* The cookies of B's first IKE SA (any state), or the stranger's. */
+/* The cookies of B's first IKE SA (any state), or the stranger's. A real
+ * peer's SAs are known by side A's copy: the same cookie pair. */
 static bool pick_cookies(struct world *w, const struct recipe *r)
 {
   struct ike_sa_info info;
@@ -28,7 +29,7 @@ static bool pick_cookies(struct world *w, const struct recipe *r)
     memcpy(cookies, stranger_cookies, 16);
     return true;
   }
-  if (!ike_engine_sa_info(w->net.side[1].e, 0, &info))
+  if (!ike_engine_sa_info(w->net.side[w->remote ? SIDE_A : SIDE_B].e, 0, &info))
     return false;
   memcpy(cookies, info.icookie, 8);
   memcpy(cookies + 8, info.rcookie, 8);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "remote_cli.h"
 #include "runner.h"
 #include "ikelab/log.h"
 
@@ -22,6 +23,8 @@ static void usage(FILE *out)
         "  --pcap DIR     write DIR/<case>.pcap (the wire) and DIR/<case>.clear.pcap\n"
         "                 (encrypted messages in the clear) for each case run\n"
         "  --quiet        no per-case progress lines\n"
+        "  --target udp:ADDR:PORT  play the cases against a real IKEv1 peer instead\n"
+        "                 (ikelab-conform --target x --help lists its options)\n"
         "Every case runs on a virtual clock in a world of two engines; after its own\n"
         "checks, each case must let a clean negotiation through on the same engines.\n",
         out);
@@ -109,6 +112,9 @@ int main(int argc, char **argv)
   bool list = false, quiet = false;
   const char *tap_path = NULL, *junit_path = NULL;
   struct run_options opt = {0};
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--target") == 0)
+      return remote_main(argc, argv); /* direction 2: a real peer */
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     bool has_arg = i + 1 < argc;

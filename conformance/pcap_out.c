@@ -6,7 +6,7 @@
 
 #include "ikelab/buf.h"
 
-/* IPv4 (no options) around the datagram: UDP 500 -> 500 for IKE, protocol
+/* IPv4 (no options) around the datagram: UDP between the sides' ports for IKE, protocol
  * 50 for ESP. Checksums are left zero (tshark does not insist). */
 static size_t frame(const struct world *w, const struct trace_entry *t, const uint8_t *data,
                     size_t len, uint8_t *out, size_t cap)
@@ -25,8 +25,8 @@ static size_t frame(const struct world *w, const struct trace_entry *t, const ui
   bw_u32(&b, w->net.side[t->from].addr.addr);
   bw_u32(&b, w->net.side[1 - t->from].addr.addr);
   if (ike) {
-    bw_u16(&b, 500);
-    bw_u16(&b, 500);
+    bw_u16(&b, w->net.side[t->from].addr.port);
+    bw_u16(&b, w->net.side[1 - t->from].addr.port);
     bw_u16(&b, (uint16_t)(8 + len));
     bw_u16(&b, 0);
   }

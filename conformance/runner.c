@@ -43,7 +43,7 @@ static void reason(char *why, size_t whylen, const char *fmt, ...)
 
 /* Returns false when the action could not be carried out: a case whose
  * builder made no packet must not pass as "silence". */
-static bool do_action(struct world *w, const struct action *act)
+bool runner_do_action(struct world *w, const struct action *act)
 {
   struct net *n = &w->net;
   switch (act->kind) {
@@ -397,7 +397,7 @@ bool run_scenario(const struct scenario *sc, const struct run_options *opt, char
   }
   bool ok = true;
   for (const struct action *act = sc->actions; act->kind != ACT_END; act++)
-    if (!do_action(&world, act)) {
+    if (!runner_do_action(&world, act)) {
       reason(why, whylen, "action %td (kind %d) could not be carried out\n",
              act - sc->actions + 1, (int)act->kind);
       ok = false;

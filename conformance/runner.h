@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "world.h"
 
 struct run_options {
   FILE *details;          /* a failure's side-by-side lines and wire, or NULL */
@@ -16,6 +17,9 @@ struct run_options {
  * failure why holds one line per broken expectation. */
 bool run_scenario(const struct scenario *sc, const struct run_options *opt, char *why,
                   size_t whylen);
+/* Carries out one action in w (the in-memory or the remote world); false
+ * when it could not be (a builder made no packet, nothing to replay). */
+bool runner_do_action(struct world *w, const struct action *act);
 /* Whether the case names this row (a whole token of its covers list). */
 bool scenario_covers(const struct scenario *sc, const char *row);
 /* The configs every case starts from before its tweak: rule 1 between

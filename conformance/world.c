@@ -5,6 +5,7 @@
 #include "ikelab/det_random.h"
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
+#include "remote_world.h"
 
 /* FNV-1a: identifies a datagram's original bytes (not a security use). */
 static uint64_t bytes_hash(const uint8_t *data, size_t len)
@@ -49,6 +50,12 @@ static void trace_add(struct world *w, enum trace_kind kind, int from, bool inje
   }
 }
 
+void world_record(struct world *w, enum trace_kind kind, int from, bool injected,
+                  const uint8_t *data, size_t len, const uint8_t *clear, size_t clear_len)
+{
+  trace_add(w, kind, from, injected, data, len, NULL, 0, clear, clear_len);
+}
+
 bool world_init(struct world *w, const struct ike_config *a, const struct ike_config *b,
                 const struct impairment *impair, char *why, size_t whylen)
 {
@@ -69,6 +76,7 @@ bool world_init(struct world *w, const struct ike_config *a, const struct ike_co
   w->carried = 0;
   w->nheld = 0;
   w->ntrace = 0;
+  w->remote = NULL;
   return true;
 }
 
@@ -222,6 +230,10 @@ static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 void world_run(struct world *w, uint64_t until_ms)
 {
   struct net *n = &w->net;
+  if (w->remote) {
+    remote_world_run(w, until_ms);
+    return;
+  }
   for (unsigned guard = 0; guard < 100000; guard++) {
     if (n->nq > 0) {
       carry_one(w);
@@ -254,6 +266,10 @@ void world_run(struct world *w, uint64_t until_ms)
 void world_inject(struct world *w, int to, const uint8_t *pkt, size_t len)
 {
   struct net_side *dst = &w->net.side[to], *src = &w->net.side[1 - to];
+  if (w->remote) {
+    remote_world_inject(w, to, pkt, len);
+    return;
+  }
   trace_add(w, TR_IKE, src->index, true, pkt, len, NULL, 0, NULL, 0);
   ike_engine_input(dst->e, w->net.now, src->addr, dst->addr, pkt, len);
   sync_datapaths(w);

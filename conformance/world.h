@@ -55,6 +55,9 @@ struct world {
   size_t nheld;
   struct trace_entry trace[TRACE_MAX];
   size_t ntrace;
+  /* Side B is a real peer behind a socket (remote_world.h), or NULL: the
+   * in-memory world. */
+  struct remote_world *remote;
 };
 
 /* A fresh world for the case's configs. False (why filled) when an engine
@@ -76,6 +79,10 @@ bool world_replay(struct world *w, unsigned k);
 bool world_traffic(struct world *w, int s, unsigned n, enum esp_mangle how);
 /* Side s's public address changes (P1). */
 void world_address(struct world *w, int s, uint32_t addr);
+
+/* Adds a datagram to the trace (clear: the sender's clear copy, or NULL). */
+void world_record(struct world *w, enum trace_kind kind, int from, bool injected,
+                  const uint8_t *data, size_t len, const uint8_t *clear, size_t clear_len);
 
 /* Whether trace entry t is a retransmission of entry first: the same
  * bytes from the same sender, not a copy the wire itself made. */

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Commands of the Libreswan profile (libreswan.ini): start | stop | reload |
+# initiate. Run by ikelab-conform with IKELAB_WORK, IKELAB_CONFIG (the
+# rendered ipsec.conf), IKELAB_PEER_ADDR, IKELAB_OUR_ADDR and IKELAB_PSK
+# set; needs IKELAB_PEER_NS, LIBRESWAN_ROOT and XFRM_SHIM.
+set -u
+W=$IKELAB_WORK
+LS=$LIBRESWAN_ROOT
+WHACK="$LS/usr/libexec/ipsec/whack"
+added() { grep -c '"ikelab".*added' "$W/peer.log" 2>/dev/null || true; }
+start() { # waits for one more "added" line than there were before
+  before=$(added)
+  mkdir -p "$W/run/nss"
+  printf '%s %s : PSK "%s"\n' "$IKELAB_PEER_ADDR" "$IKELAB_OUR_ADDR" "$IKELAB_PSK" >"$W/ipsec.secrets"
+  chmod 600 "$W/ipsec.secrets"
+  [ -f "$W/run/nss/cert9.db" ] || certutil -N -d "sql:$W/run/nss" --empty-password >/dev/null 2>&1
+  : >>"$W/peer.log"
+  # Own mount namespace: pluto insists on /usr/libexec/ipsec/addconn.
+  ip netns exec "$IKELAB_PEER_NS" unshare -m --propagation private \
+    sh -c "mount --bind '$LS/usr/libexec' /usr/libexec && exec env LD_PRELOAD='$XFRM_SHIM' \
+      '$LS/usr/libexec/ipsec/pluto' --nofork --stderrlog --config '$IKELAB_CONFIG' \
+      --rundir '$W/run' --secretsfile '$W/ipsec.secrets' --ipsecdir '$W' --nssdir '$W/run/nss'" \
+    >>"$W/peer.log" 2>&1 &
+  echo $! >"$W/peer.pid"
+  for i in $(seq 100); do
+    [ "$(added)" -gt "${before:-0}" ] && return 0
+    kill -0 "$(cat "$W/peer.pid")" 2>/dev/null || { tail -n 20 "$W/peer.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "pluto did not load connection ikelab" >&2
+  return 1
+}
+stop() {
+  pid=$(cat "$W/peer.pid" 2>/dev/null) || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  return 0
+}
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  reload)   # a new mode: pluto restarted on the re-rendered ipsec.conf
+    stop && start ;;
+  initiate)
+    ip netns exec "$IKELAB_PEER_NS" "$WHACK" --rundir "$W/run" --initiate --name ikelab \
+      --asynchronous >/dev/null 2>&1 ;;
+  *) echo "usage: $0 start|stop|reload|initiate" >&2; exit 2 ;;
+esac
