@@ -362,8 +362,9 @@ static void after_error(struct parser *ps, const char *line)
 static void settle(struct parser *ps)
 {
   struct report *r = ps->r;
-  if (strcmp(r->kind, "deadly-signal") == 0 && has_abort_frame(r)) {
+  if (strcmp(r->kind, "deadly-signal") == 0 && has_abort_frame(r))
     snprintf(r->kind, sizeof r->kind, "abort");
+  if (strcmp(r->kind, "abort") == 0) {
     /* The target's last words, "fuzz_isakmp_decode: invariant broken: ...",
      * rather than libFuzzer's own lines. */
     if (ps->prev[0] && strncmp(ps->prev, "INFO:", 5) != 0 && strncmp(ps->prev, "Running", 7) != 0 &&
@@ -391,7 +392,9 @@ bool report_parse(const char *text, struct report *r)
     p += n + (p[n] == '\n');
     if (!found) {
       found = error_line(&ps, line);
-      if (!found && line[strspn(line, " \t\r")] != '\0' && line[0] != '=')
+      /* The target's last line before the report; not the sanitizers' own. */
+      if (!found && line[strspn(line, " \t\r")] != '\0' && line[0] != '=' &&
+          !strstr(line, "Sanitizer:DEADLYSIGNAL"))
         snprintf(ps.prev, sizeof ps.prev, "%s", skip_space(line));
       continue;
     }

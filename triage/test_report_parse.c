@@ -54,7 +54,7 @@ static const struct canned cases[] = {
     {"clang-bounds", "UndefinedBehaviorSanitizer", "ubsan-bounds", "", 0, SEV_LOW,
      "ubsan-bounds|out_of_bounds|run|main", "index 4 out of bounds"},
     {"clang-abort", "AddressSanitizer", "abort", "", 0, SEV_NONE, "abort|run|main",
-     "ABRT on unknown address"},
+     "crashers: invariant broken: the answer is not 42"},
     /* gcc's libasan: the same signatures as clang's. */
     {"gcc-heap-read", "AddressSanitizer", "heap-buffer-overflow-read", "READ", 1, SEV_MEDIUM,
      "heap-buffer-overflow-read|heap_read|run|main", "heap-buffer-overflow"},
