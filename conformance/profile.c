@@ -39,6 +39,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
       {"peer", "set_mode", p->set_mode, sizeof p->set_mode},
       {"peer", "initiate", p->initiate, sizeof p->initiate},
       {"peer", "pid_file", p->pid_file, sizeof p->pid_file},
+      {"peer", "reset", p->reset, sizeof p->reset},
       {"peer", "log", p->log, sizeof p->log},
       {"config", "template", p->template_file, sizeof p->template_file},
       {"config", "file", p->config_file, sizeof p->config_file},
@@ -212,6 +213,12 @@ bool profile_initiate(void *profile, char *why, size_t whylen)
     return false;
   }
   return run(p, "initiate", p->initiate, why, whylen);
+}
+
+bool profile_reset(void *profile, char *why, size_t whylen)
+{
+  struct peer_profile *p = profile;
+  return !p->reset[0] || run(p, "reset", p->reset, why, whylen);
 }
 
 bool profile_alive(struct peer_profile *p)

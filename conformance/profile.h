@@ -25,6 +25,8 @@ struct peer_profile {
   char stop[PROFILE_TEXT];
   char set_mode[PROFILE_TEXT]; /* after the template was rendered again ("" none) */
   char initiate[PROFILE_TEXT]; /* the peer starts rule 1 towards us ("" none) */
+  char reset[PROFILE_TEXT];    /* after each --initiator-of case: the peer drops its
+                                  SAs with us ("" none: our Deletes do) */
   char pid_file[256];          /* the peer's pid, relative to the work folder ("" none) */
   char log[512];               /* relative to the work folder */
   char template_file[512];     /* relative to the profile's folder */
@@ -47,6 +49,8 @@ void profile_stop(struct peer_profile *p);
 /* Renders the template for the mode and runs set_mode. */
 bool profile_set_mode(void *profile, bool aggressive, char *why, size_t whylen);
 bool profile_initiate(void *profile, char *why, size_t whylen);
+/* Runs reset when there is one (true otherwise). */
+bool profile_reset(void *profile, char *why, size_t whylen);
 /* Whether the peer's process still runs (true without a pid file). */
 bool profile_alive(struct peer_profile *p);
 /* The log's current size (to cut one case's part out later), and that

@@ -15,6 +15,7 @@
 #include "remote_report.h"
 #include "remote_runner.h"
 #include "runner.h"
+#include "scenarios_initiator.h"
 
 static void usage(FILE *out)
 {
@@ -29,7 +30,9 @@ static void usage(FILE *out)
         "  --psk KEY               the pre-shared key the peer holds for us\n"
         "                          (default ikelab-test-psk)\n"
         "  --initiator-of          the peer initiates: play the cases where side B starts\n"
-        "                          (the profile's initiate command, or wait for the peer)\n"
+        "                          (IO-*, scenarios_initiator.c) with our engine answering;\n"
+        "                          the profile's initiate command starts the peer, without\n"
+        "                          a profile the peer must start by itself within 3 s\n"
         "  --profile FILE          a peer profile (conformance/profiles/*.ini): start, stop,\n"
         "                          configure per case, log; without one, cases that need the\n"
         "                          peer reconfigured are N/A\n"
@@ -37,7 +40,7 @@ static void usage(FILE *out)
         "  --report DIR            write report.md, report.html, junit.xml, details.txt,\n"
         "                          pcaps/ and logs/ (the peer's log during each case)\n"
         "  --case ID, --covers ROW select cases (repeatable)\n"
-        "  --quiet-ms N            a run ends after N ms without a datagram (default 150)\n"
+        "  --quiet-ms N            a run ends after N ms without a datagram (default 100)\n"
         "  --list                  each case with whether it can be played, and why not\n"
         "Verdicts: PASS, FAIL (not carried out, or the peer unusable afterwards),\n"
         "DEVIATION (departs from the RFC section the case covers), N/A (not playable).\n"
@@ -60,7 +63,7 @@ static bool parse(int argc, char **argv, struct options *o)
   memset(o, 0, sizeof *o);
   o->local = "0.0.0.0:500";
   o->psk = "ikelab-test-psk";
-  o->quiet_ms = 150;
+  o->quiet_ms = 100;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -182,17 +185,23 @@ int remote_main(int argc, char **argv)
     peer.can_aggressive = profile.aggressive;
     peer.set_mode = profile_set_mode;
     peer.initiate = profile.initiate[0] ? profile_initiate : NULL;
+    peer.reset = profile.reset[0] ? profile_reset : NULL;
     peer.ctx = &profile;
   }
   if (!remote_open(&link, &local_ep, &peer_ep, why, sizeof why)) {
     fprintf(stderr, "ikelab-conform: %s\n", why);
     return 2;
   }
+  /* The peer as responder: the conformance suite's cases. As initiator:
+   * the table written for it (scenarios_initiator.h). */
   static const struct scenario *sel[MAX_CASES];
   size_t n = 0;
-  for (size_t i = 0; i < scenario_count() && n < MAX_CASES; i++)
-    if (selected(&o, scenario_at(i)))
-      sel[n++] = scenario_at(i);
+  size_t total = o.initiator_of ? initiator_cases.n : scenario_count();
+  for (size_t i = 0; i < total && n < MAX_CASES; i++) {
+    const struct scenario *sc = o.initiator_of ? &initiator_cases.cases[i] : scenario_at(i);
+    if (selected(&o, sc))
+      sel[n++] = sc;
+  }
   if (n == 0) {
     fputs("ikelab-conform: no case matches the filter\n", stderr);
     return 2;

@@ -41,10 +41,11 @@ void remote_default_configs(const struct remote_peer *p, struct ike_config *a,
   for (int i = 0; i < 2; i++) {
     struct ike_rule *r = &c[i]->rules[0];
     r->p1[0].group = OAKLEY_GROUP_MODP2048;
-    /* Our side resends after 1 s: a real peer that dropped a datagram
-     * (charon can take QM1 before AM3 on another thread) is not waited
-     * for 10 s. */
-    c[i]->g.retransmit_interval_ms = 1000;
+    /* As initiator our side resends after 1 s: a real peer that dropped a
+     * datagram (charon can take QM1 before AM3 on another thread) is not
+     * waited for 10 s. As responder (--initiator-of) it keeps 10 s, so
+     * within a case only the peer's own resends carry an exchange on. */
+    c[i]->g.retransmit_interval_ms = p->initiator_of ? 10000 : 1000;
     r->my_ip = i == 0 ? p->link->local.addr : p->link->peer.addr;
     r->secure_gateway = i == 0 ? p->link->peer.addr : p->link->local.addr;
     ike_rule_set_psk(r, p->psk);
@@ -300,6 +301,15 @@ static bool refusal_expected(const struct scenario *sc)
   return expected_notify(sc) || b->ike_sas == EXACTLY(0) || b->nlogs == EXACTLY(0);
 }
 
+/* Removes every "<VID>" from a payload list: real peers add Vendor IDs
+ * (RFC 2408 §3.16) the reference does not send. */
+static void drop_vids(char *sym)
+{
+  char *v;
+  while ((v = strstr(sym, "<VID>")))
+    memmove(v, v + 5, strlen(v + 5) + 1);
+}
+
 static bool wire_matches(const struct trace_entry *t, const struct wire_expect *x)
 {
   char sym[200];
@@ -309,6 +319,7 @@ static bool wire_matches(const struct trace_entry *t, const struct wire_expect *
   if ((msg.hdr.flags & ISAKMP_FLAG_E) && !t->clear_len)
     return !x->payloads && !x->notify;
   isakmp_payload_symbols(&msg, sym, sizeof sym);
+  drop_vids(sym);
   if (x->payloads && strcmp(sym, x->payloads) != 0)
     return false;
   return !x->notify || has_notify(&msg, x->notify);
@@ -316,7 +327,8 @@ static bool wire_matches(const struct trace_entry *t, const struct wire_expect *
 
 /* The case's wire expectations of the peer's datagrams that carry no
  * notify (answers to duplicates, the exchange carrying on), in order. */
-static bool judge_peer_wire(const struct scenario *sc, size_t ntrace, char *why, size_t len)
+static bool judge_peer_wire(const struct scenario *sc, size_t ntrace, bool strict, char *why,
+                            size_t len)
 {
   size_t from = 0;
   for (const struct wire_expect *x = sc->wire; x && x->exchange; x++) {
@@ -325,7 +337,9 @@ static bool judge_peer_wire(const struct scenario *sc, size_t ntrace, char *why,
     while (from < ntrace && !wire_matches(&world.trace[from], x))
       from++;
     if (from == ntrace) {
-      add(why, len, "unlike the reference, no %s %s from the peer here (no MUST); ",
+      add(why, len, strict ? "not resent: the peer sent no second %s %s (it took the "
+                             "damaged answer, or gave up); "
+                           : "unlike the reference, no %s %s from the peer here (no MUST); ",
           isakmp_name_or_unknown(&isakmp_exchange_names, x->exchange),
           x->payloads ? x->payloads : "");
       return false;
@@ -362,6 +376,14 @@ static bool judge_side_a(const struct scenario *sc, char *why, size_t len)
   return ok;
 }
 
+/* --initiator-of: A installed an IPsec SA and the wire has gone quiet. */
+static bool settled(const struct world *w, size_t arg)
+{
+  (void)arg;
+  return w->net.side[SIDE_A].nadded > 0 &&
+         w->net.now >= w->remote->last_activity + w->remote->quiet_ms;
+}
+
 static size_t established_count(void)
 {
   size_t up = 0;
@@ -372,7 +394,7 @@ static size_t established_count(void)
 }
 
 static void judge(const struct scenario *sc, long probe, size_t ntrace, bool sa_before,
-                  struct remote_result *res)
+                  bool initiator_of, struct remote_result *res)
 {
   uint16_t want = expected_notify(sc);
   bool has_want = false, continues = false, notified = false, sealed = false;
@@ -424,13 +446,21 @@ static void judge(const struct scenario *sc, long probe, size_t ntrace, bool sa_
   if (!judge_side_a(sc, side, sizeof side)) {
     if (sa_before)
       add(dev, sizeof dev, "SA harmed: %s", side);
+    else if (initiator_of)
+      add(dev, sizeof dev, "not recovered: one damaged or repeated answer ended the peer's "
+                           "exchange (it is discarded and the request resent): %s", side);
     else if (section_must_accept(sc))
       add(dev, sizeof dev, "refused: the section requires it be taken: %s", side);
     else
       add(res->detail, sizeof res->detail, "the reference completes this exchange, the peer "
           "refused it (the section allows either): %s", side);
   }
-  judge_peer_wire(sc, ntrace, res->detail, sizeof res->detail);
+  /* The peer's own datagrams: for --initiator-of cases its resends are
+   * what the RFC asks; elsewhere they are the reference's habits. */
+  if (initiator_of)
+    judge_peer_wire(sc, ntrace, true, dev, sizeof dev);
+  else
+    judge_peer_wire(sc, ntrace, false, res->detail, sizeof res->detail);
   if (dev[0]) {
     res->verdict = VERDICT_DEVIATION;
     add(res->detail, sizeof res->detail, "%s", dev);
@@ -499,6 +529,7 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
     snprintf(res->detail, sizeof res->detail, "config refused: %s", err);
     return;
   }
+  rworld.count_all_peer = p->initiator_of;
   describe_sections(sc, res->rfc, sizeof res->rfc);
   long probe = -1;
   bool carried = true, sa_before = false;
@@ -518,7 +549,12 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
             err);
         carried = false;
       }
-      world_run(&world, world.net.now + 5000);
+      continue;
+    }
+    if (act->kind == ACT_RUN && p->initiator_of) {
+      /* The peer's exchange, resends included, until A holds an SA and
+       * the wire is quiet. */
+      remote_world_run_until(&world, world.net.now + act->arg, false, settled, 0);
       continue;
     }
     if (!runner_do_action(&world, act)) {
@@ -545,7 +581,7 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
     if (!carried) {
       res->verdict = VERDICT_FAIL;
     } else {
-      judge(sc, probe, ntrace, sa_before, res);
+      judge(sc, probe, ntrace, sa_before, p->initiator_of, res);
     }
     if (rworld.error[0]) {
       res->verdict = VERDICT_FAIL;
@@ -554,11 +590,21 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
   }
   char why[256];
   dflt_a.rules[0].mode = b.rules[0].mode; /* the mode the peer is set up for */
-  if (!remote_world_fresh_sa(&world, &dflt_a, 5000, why, sizeof why) &&
-      res->verdict != VERDICT_NA) {
+  /* The peer forgets this case's SAs first, or it would start the check
+   * with a Quick Mode under an IKE SA side A no longer has. */
+  if (p->initiator_of && p->reset && !p->reset(p->ctx, why, sizeof why))
+    add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
+  if (p->initiator_of && !p->initiate) {
+    add(res->detail, sizeof res->detail, "SA still usable: not checked (no profile to make "
+        "the peer initiate again); ");
+  } else if (!remote_world_fresh_sa(&world, &dflt_a, 5000, p->initiator_of ? p->initiate : NULL,
+                                    p->ctx, why, sizeof why) &&
+             res->verdict != VERDICT_NA) {
     res->verdict = VERDICT_FAIL;
     add(res->detail, sizeof res->detail, "SA not usable afterwards: %s; ", why);
   }
+  if (p->initiator_of && p->reset && !p->reset(p->ctx, why, sizeof why))
+    add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
   if (details && res->verdict != VERDICT_PASS && res->verdict != VERDICT_NA) {
     fprintf(details, "  %s %s (covers %s): %s\n    %s\n    peer answers: %s\n",
             verdict_name(res->verdict), sc->id, sc->covers, sc->what, res->detail, res->answers);

@@ -26,6 +26,9 @@ struct remote_peer {
   bool (*set_mode)(void *ctx, bool aggressive, char *why, size_t whylen);
   /* The peer starts rule 1 towards us (--initiator-of); NULL: wait for it. */
   bool (*initiate)(void *ctx, char *why, size_t whylen);
+  /* After each --initiator-of case: the peer drops its SAs with us; NULL
+   * when our Deletes are enough. */
+  bool (*reset)(void *ctx, char *why, size_t whylen);
   void *ctx;
   unsigned quiet_ms;
 };

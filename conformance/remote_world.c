@@ -115,6 +115,7 @@ bool remote_world_init(struct world *w, struct remote_world *r, struct remote_li
   unsigned quiet = r->quiet_ms;
   memset(r, 0, sizeof *r);
   r->quiet_ms = quiet;
+  r->count_all_peer = false;
   r->link = link;
   r->quiet_ms = r->quiet_ms ? r->quiet_ms : 150;
   r->answer_ms = r->quiet_ms + 100;
@@ -178,15 +179,23 @@ static void send_from_a(struct world *w, const struct net_packet *p)
   }
 }
 
+/* A first message: a zero responder cookie (the peer initiating). */
+static bool starts_exchange(const uint8_t *data, size_t len)
+{
+  static const uint8_t zero[8];
+  return len >= 16 && memcmp(data + 8, zero, 8) == 0;
+}
+
 /* Whether a peer datagram carries the initiator cookie of something side A
- * sent (made by its engine or injected). */
+ * sent (made by its engine or injected) or of a peer datagram counted
+ * before (an exchange the peer started in this case). */
 static bool answers_a(const struct world *w, const uint8_t *data, size_t len)
 {
   if (len < 8)
     return false;
   for (size_t i = 0; i < w->ntrace; i++)
-    if (w->trace[i].from == SIDE_A && w->trace[i].len >= 8 &&
-        memcmp(w->trace[i].data, data, 8) == 0)
+    if ((w->trace[i].from == SIDE_A || starts_exchange(w->trace[i].data, w->trace[i].len)) &&
+        w->trace[i].len >= 8 && memcmp(w->trace[i].data, data, 8) == 0)
       return true;
   return false;
 }
@@ -200,7 +209,7 @@ static void received(struct world *w, const uint8_t *data, size_t len)
   r->last_activity = n->now;
   /* The wire's numbering counts the answers to side A's exchanges only: a
    * peer's late Delete for an earlier case's SA is not one of them. */
-  if (answers_a(w, data, len)) {
+  if (answers_a(w, data, len) || (r->count_all_peer && starts_exchange(data, len))) {
     const struct impairment *imp = impairment_for(w, ++w->carried);
     if (imp)
       r->impaired_peer_datagram = w->carried;
@@ -272,6 +281,8 @@ void remote_world_run_until(struct world *w, uint64_t until_ms, bool quiet,
     if (n->now >= end)
       return;
     uint64_t wake = min_u64(end, timer);
+    if (stop) /* stop() may turn true with time alone (a quiet wire) */
+      wake = min_u64(wake, n->now + r->quiet_ms);
     size_t len = remote_recv(r->link, (unsigned)min_u64(wake - n->now, 60000), buf, sizeof buf);
     if (len)
       received(w, buf, len);
@@ -323,6 +334,7 @@ static bool sa_added(const struct world *w, size_t before)
 }
 
 bool remote_world_fresh_sa(struct world *w, const struct ike_config *dflt, unsigned timeout_ms,
+                           bool (*peer_starts)(void *ctx, char *why, size_t whylen), void *ctx,
                            char *why, size_t whylen)
 {
   struct net *n = &w->net;
@@ -340,7 +352,13 @@ bool remote_world_fresh_sa(struct world *w, const struct ike_config *dflt, unsig
   w->cfg[SIDE_A] = *dflt;
   w->impair = NULL;
   size_t before = n->side[SIDE_A].nadded;
-  if (!ike_engine_trigger(e, n->now, 1)) {
+  if (peer_starts) {
+    char err2[200];
+    if (!peer_starts(ctx, err2, sizeof err2)) {
+      snprintf(why, whylen, "the peer could not be made to initiate: %s", err2);
+      return false;
+    }
+  } else if (!ike_engine_trigger(e, n->now, 1)) {
     snprintf(why, whylen, "rule 1 cannot be triggered");
     return false;
   }

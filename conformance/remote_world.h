@@ -26,6 +26,9 @@ struct remote_world {
   /* The wire number of a peer datagram the case's impairments name (they
    * are for side A's datagrams only: the case then tests our engine), 0. */
   unsigned impaired_peer_datagram;
+  /* The peer initiates (--initiator-of): each of its datagrams counts in
+   * the wire's numbering, not only answers to side A. */
+  bool count_all_peer;
 };
 
 /* world_init() for a remote peer: side A's engine takes config a, bound to
@@ -48,9 +51,11 @@ void remote_world_inject(struct world *w, int to, const uint8_t *pkt, size_t len
 void remote_drain(struct remote_link *link, unsigned ms);
 
 /* The "SA still usable" check: A forgets everything, takes config dflt and
- * negotiates a fresh Main Mode + Quick Mode for rule 1; true when an IPsec
- * SA was installed within timeout_ms. A then deletes what it made. */
+ * a fresh Main Mode + Quick Mode for rule 1 is negotiated: A starts it, or
+ * with peer_starts the peer is asked to (--initiator-of). True when an
+ * IPsec SA was installed within timeout_ms. A then deletes what it made. */
 bool remote_world_fresh_sa(struct world *w, const struct ike_config *dflt, unsigned timeout_ms,
+                           bool (*peer_starts)(void *ctx, char *why, size_t whylen), void *ctx,
                            char *why, size_t whylen);
 
 /* OS randomness in engine.h's ike_random_fn shape (ctx unused). */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Commands of the Libreswan profile (libreswan.ini): start | stop | reload |
-# initiate. Run by ikelab-conform with IKELAB_WORK, IKELAB_CONFIG (the
+# initiate | reset. Run by ikelab-conform with IKELAB_WORK, IKELAB_CONFIG (the
 # rendered ipsec.conf), IKELAB_PEER_ADDR, IKELAB_OUR_ADDR and IKELAB_PSK
 # set; needs IKELAB_PEER_NS, LIBRESWAN_ROOT and XFRM_SHIM.
 set -u
@@ -42,8 +42,12 @@ case "${1:-}" in
   stop) stop ;;
   reload)   # a new mode: pluto restarted on the re-rendered ipsec.conf
     stop && start ;;
+  reset)    # pluto keeps re-keying an SA we deleted: drop its states
+    ip netns exec "$IKELAB_PEER_NS" "$WHACK" --rundir "$W/run" --terminate --name ikelab \
+      >/dev/null 2>&1
+    exit 0 ;;
   initiate)
     ip netns exec "$IKELAB_PEER_NS" "$WHACK" --rundir "$W/run" --initiate --name ikelab \
       --asynchronous >/dev/null 2>&1 ;;
-  *) echo "usage: $0 start|stop|reload|initiate" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|reload|initiate|reset" >&2; exit 2 ;;
 esac
