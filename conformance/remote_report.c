@@ -29,7 +29,7 @@ void report_tshark_check(const char *dir, struct report_row *rows, size_t n, uns
 {
   char all[2048], cmd[4096], decode[64] = "";
   static int first[1024], count_of[1024];
-  snprintf(all, sizeof all, "%s/pcaps/all-cases.pcap", dir);
+  snprintf(all, sizeof all, "%s/pcaps/.all-cases.pcap", dir);
   pcap_t *p = pcap_open_dead(DLT_RAW, 65535);
   pcap_dumper_t *d = p ? pcap_dump_open(p, all) : NULL;
   if (!d) {
@@ -73,6 +73,7 @@ void report_tshark_check(const char *dir, struct report_row *rows, size_t n, uns
     for (int k = first[i]; k < first[i] + count_of[i] && k < (int)sizeof flagged; k++)
       rows[i].tshark_bad += flagged[k];
   }
+  remove(all); /* each case keeps its own pcap */
 }
 
 static void count(const struct report_row *rows, size_t n, size_t out[4])
@@ -120,6 +121,55 @@ static const char *tshark_text(int bad, char *buf, size_t len)
   return buf;
 }
 
+/* A deviation's kind: the word before the first ':' of its detail
+ * ("processed", "other notify", "SA harmed", ...). */
+static size_t kind_of(const char *detail, char *out, size_t len)
+{
+  const char *colon = strchr(detail, ':');
+  size_t n = colon ? (size_t)(colon - detail) : 0;
+  if (n == 0 || n >= len || n > 24)
+    n = 0;
+  memcpy(out, detail, n);
+  out[n] = '\0';
+  return n;
+}
+
+/* How many deviations of each kind, with their cases. */
+static void write_kinds(FILE *f, const struct report_row *rows, size_t n)
+{
+  char kinds[16][32];
+  size_t nk = 0;
+  for (size_t i = 0; i < n; i++) {
+    char k[32];
+    if (rows[i].res.verdict != VERDICT_DEVIATION || !kind_of(rows[i].res.detail, k, sizeof k))
+      continue;
+    size_t j = 0;
+    while (j < nk && strcmp(kinds[j], k) != 0)
+      j++;
+    if (j == nk && nk < 16)
+      memcpy(kinds[nk++], k, sizeof k);
+  }
+  if (nk == 0)
+    return;
+  fputs("| kind of deviation | cases |\n|---|---|\n", f);
+  for (size_t j = 0; j < nk; j++) {
+    size_t c = 0;
+    fprintf(f, "| %s | ", kinds[j]);
+    for (size_t i = 0; i < n; i++) {
+      char k[32];
+      if (rows[i].res.verdict == VERDICT_DEVIATION && kind_of(rows[i].res.detail, k, sizeof k) &&
+          strcmp(k, kinds[j]) == 0)
+        fprintf(f, "%s%s", c++ ? ", " : "", rows[i].sc->id);
+    }
+    fprintf(f, " (%zu) |\n", c);
+  }
+  fputs("\nKinds: *processed* = the peer went on with a message the section says to discard; "
+        "*other notify* = it refused it with another notify than the one the section names; "
+        "*SA harmed* = an established SA did not survive a message that must be discarded; "
+        "*not recovered* / *not resent* = one damaged or repeated answer ended the peer's own "
+        "exchange; *refused* = it refused what the section requires it to take.\n\n", f);
+}
+
 static void write_md(FILE *f, const struct report_info *info, const struct report_row *rows,
                      size_t n)
 {
@@ -144,6 +194,7 @@ static void write_md(FILE *f, const struct report_info *info, const struct repor
         f);
   if (c[VERDICT_DEVIATION] || c[VERDICT_FAIL]) {
     fputs("## Deviations and failures\n\n", f);
+    write_kinds(f, rows, n);
     for (size_t i = 0; i < n; i++) {
       const struct report_row *r = &rows[i];
       if (r->res.verdict != VERDICT_DEVIATION && r->res.verdict != VERDICT_FAIL)
@@ -155,10 +206,12 @@ static void write_md(FILE *f, const struct report_info *info, const struct repor
       md_cell(f, r->res.answers);
       fputs("\n- why: ", f);
       md_cell(f, r->res.detail);
-      fprintf(f, "\n- wire: [pcap](pcaps/%s.pcap), [clear copies](pcaps/%s.clear.pcap)%s\n\n",
-              r->sc->id, r->sc->id, r->has_log ? "" : "");
+      fprintf(f, "\n- wire: [pcap](pcaps/%s.pcap), [clear copies](pcaps/%s.clear.pcap), "
+                 "dissected in [details.txt](details.txt)\n",
+              r->sc->id, r->sc->id);
       if (r->has_log)
-        fprintf(f, "- peer log: [logs/%s.log](logs/%s.log)\n\n", r->sc->id, r->sc->id);
+        fprintf(f, "- peer log: [logs/%s.log](logs/%s.log)\n", r->sc->id, r->sc->id);
+      fputc('\n', f);
     }
   }
   fputs("## All cases\n\n| case | covers | verdict | peer's answer | note | tshark | files |\n"
