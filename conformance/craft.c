@@ -281,7 +281,7 @@ static bool patch_field(struct craft *c, size_t n, const struct craft_override *
 {
   const struct field_spec *f = &fields[ov->field];
   struct buf_writer w;
-  size_t base;
+  size_t base = 0;
   if (f->width < 4 && ov->value >> (8 * f->width))
     return refuse(c, n, ov, "value %u does not fit in %u bits", ov->value, 8u * f->width);
   if (!scope_base(c, n, ov, &base))

@@ -47,7 +47,9 @@ static void exec_child(char *const argv[], char *const env[], const char *in, in
 
 static void append(struct child_result *res, const char *buf, size_t n, size_t *cap)
 {
-  if (res->len + n > CHILD_OUTPUT_MAX)
+  if (res->len >= CHILD_OUTPUT_MAX)
+    return;
+  if (n > CHILD_OUTPUT_MAX - res->len)
     n = CHILD_OUTPUT_MAX - res->len;
   if (res->len + n + 1 > *cap) {
     size_t want = (res->len + n + 1) * 2;

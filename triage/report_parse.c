@@ -394,8 +394,13 @@ bool report_parse(const char *text, struct report *r)
       found = error_line(&ps, line);
       /* The target's last line before the report; not the sanitizers' own. */
       if (!found && line[strspn(line, " \t\r")] != '\0' && line[0] != '=' &&
-          !strstr(line, "Sanitizer:DEADLYSIGNAL"))
-        snprintf(ps.prev, sizeof ps.prev, "%s", skip_space(line));
+          !strstr(line, "Sanitizer:DEADLYSIGNAL")) {
+        /* Cut to fit: a long line's start says enough. */
+        const char *from = skip_space(line);
+        size_t k = strnlen(from, sizeof ps.prev - 1);
+        memcpy(ps.prev, from, k);
+        ps.prev[k] = '\0';
+      }
       continue;
     }
     after_error(&ps, line);

@@ -298,7 +298,7 @@ static const uint16_t group_ids[] = {1, 2, 5, 14, 15, 16};
 
 bool cfg_group(struct cfg_parse *p, const char *what, const char *v, uint16_t *out)
 {
-  int i;
+  int i = 0;
   if (!cfg_word(p, what, v, groups, &i))
     return false;
   *out = group_ids[i % 6];
@@ -332,7 +332,7 @@ static bool p1_one(struct cfg_parse *p, char *item, struct ike_p1_proposal *out)
   static const uint16_t encr[] = {OAKLEY_ENCR_DES_CBC, OAKLEY_ENCR_3DES_CBC, OAKLEY_ENCR_AES_CBC,
                                   OAKLEY_ENCR_AES_CBC, OAKLEY_ENCR_AES_CBC};
   char *part[3];
-  int c, h;
+  int c = 0, h = 0;
   char shown[sizeof p->quoted]; /* quoted before split cuts item up */
   snprintf(shown, sizeof shown, "%s", cfg_quote(p, item));
   if (split(item, '-', part, 3) != 3)
@@ -373,7 +373,7 @@ static bool p2_one(struct cfg_parse *p, char *item, struct ike_p2_proposal *out)
                                     ISAKMP_ESP_AES_GCM_16, ISAKMP_ESP_AES_GCM_16,
                                     ISAKMP_ESP_AES_GCM_16};
   char *part[3], shown[sizeof p->quoted];
-  int proto, c = 0, a = 3; /* auth "none" unless given */
+  int proto = 0, c = 0, a = 3; /* auth "none" unless given */
   snprintf(shown, sizeof shown, "%s", cfg_quote(p, item));
   size_t n = split(item, '-', part, 3);
   if (!cfg_word(p, "phase2 protocol", part[0], protos, &proto))

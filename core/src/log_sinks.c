@@ -81,12 +81,14 @@ size_t log_format_router_line(const struct log_event *ev, unsigned index, char *
   char prefix[64];
   int n = snprintf(prefix, sizeof prefix, "%03u %02d %s %02d:%02d:%02d ", index, tm.tm_mday,
                    month, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  size_t plen = n > 0 ? (size_t)n : 0;
+  /* A truncated prefix counts only what prefix holds (it cannot be cut:
+   * the fields add up to under 40 characters). */
+  size_t plen = n <= 0 ? 0 : (size_t)n < sizeof prefix ? (size_t)n : sizeof prefix - 1;
 
   if (out == NULL || outlen == 0)
     return plen + log_render(ev, NULL, 0);
   if (plen >= outlen) {
-    memcpy(out, prefix, outlen - 1);
+    memcpy(out, prefix, outlen - 1); /* outlen - 1 < plen < sizeof prefix */
     out[outlen - 1] = '\0';
     return plen + log_render(ev, NULL, 0);
   }
