@@ -51,7 +51,8 @@ static void usage(FILE *out, const char *argv0)
           "                         harness/NAME minimises (either alone does both)\n"
           "      --bin PATH         the sanitizer binary itself (libFuzzer or _repro)\n"
           "      --release DIR|none release build tree (default build/release if built)\n"
-          "      --afl-bin PATH     AFL++ build of the target, for afl-tmin (default build/afl)\n"
+          "      --afl-bin PATH|DIR AFL++ build of the target (or its build tree), for\n"
+          "                         afl-tmin when there is no libFuzzer binary (default build/afl)\n"
           "  -n, --runs N           runs per input under the sanitizer build (default 3)\n"
           "  -j, --jobs N           runs at once (default 1)\n"
           "      --timeout S        seconds before a run is a timeout (default 10)\n"
@@ -576,11 +577,16 @@ static bool same_crash(const struct triage *t, const struct crash *c, const char
   return true;
 }
 
+/* --afl-bin: the binary, or an AFL++ build tree (its harness/<target>). */
 static const char *afl_binary(const struct triage *t, const char *given, char *buf, size_t buflen)
 {
-  if (given)
+  struct stat st;
+  if (given && stat(given, &st) == 0 && !S_ISDIR(st.st_mode))
     return executable(given) ? given : NULL;
-  tr_text(buf, buflen, "%s/build/afl/harness/%s", t->source, t->target);
+  if (given)
+    tr_text(buf, buflen, "%s/harness/%s", given, t->target);
+  else
+    tr_text(buf, buflen, "%s/build/afl/harness/%s", t->source, t->target);
   return executable(buf) ? buf : NULL;
 }
 
@@ -635,7 +641,9 @@ static void minimise(const struct triage *t, struct crash *c, const char *afl_gi
     tr_text(to, sizeof to, "%u", t->timeout * 1000);
     char *argv[] = {tmin, "-i", (char *)orig, "-o", cand, "-t", to, "-m", "none", "--",
                     (char *)afl, "@@", NULL};
-    char *envp[] = {"AFL_SKIP_CPUFREQ=1", "AFL_NO_UI=1",
+    /* AFL_NO_FORKSRV: afl-tmin 4.04c cannot start the fork server of a
+     * libAFLDriver binary ("Fork server crashed with signal 6"). */
+    char *envp[] = {"AFL_SKIP_CPUFREQ=1", "AFL_NO_UI=1", "AFL_NO_FORKSRV=1",
                     "ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0", NULL};
     tr_text(c->min_method, sizeof c->min_method, "afl-tmin");
     ran = child_run(argv, envp, t->min_seconds, &res, err, sizeof err);
@@ -646,8 +654,16 @@ static void minimise(const struct triage *t, struct crash *c, const char *afl_gi
              "or afl preset)", t->target);
   }
   if (ran) {
-    if (res.timed_out)
+    char log[PATH_MAX + 32];
+    tr_text(log, sizeof log, "%s/minimise.log", c->dir);
+    write_file(log, res.output, res.len);
+    if (res.timed_out) {
       tr_text(c->min_note, sizeof c->min_note, "stopped at the %u s bound", t->min_seconds);
+    } else if (!child_clean(&res)) {
+      char how[128];
+      child_describe(&res, t->min_seconds, how, sizeof how);
+      tr_text(c->min_note, sizeof c->min_note, "%s failed (%s), see %s", c->min_method, how, log);
+    }
     child_result_free(&res);
   } else if (strcmp(c->min_method, "none") != 0) {
     tr_text(c->min_note, sizeof c->min_note, "%s", err);
@@ -733,6 +749,12 @@ static void summary(const struct triage *t)
            access, f ? f->func : "(no project frame)");
     if (f)
       printf(" %s:%u", triage_rel(t, f->file), f->line);
+    for (size_t k = 0; !f && k < c->rep.nframes; k++)
+      if (c->rep.frames[k].file[0] == '/' && strstr(c->rep.frames[k].file, "/core/")) {
+        /* Built from another checkout: its frames do not count as ours. */
+        printf(" (its frames are in %s, outside --source %s)", c->rep.frames[k].file, t->source);
+        break;
+      }
     printf("\n        %zu input(s), %u/%u runs%s; release: %s; minimised %zu -> %zu bytes; %d "
            "packet(s)\n",
            c->ninputs, c->crashed_runs, c->runs, c->flaky ? " FLAKY" : "",
