@@ -209,7 +209,15 @@ bool mini_main_mode(struct world *w, struct mini_peer *p)
       m.npayloads == 0 || m.payloads[0].type != ISAKMP_NP_SA)
     return false;
   memcpy(p->rcookie, m.hdr.rcookie, 8);
-  return mm3_mm4(w, p, &s, buf, sizeof buf) && mm5_mm6(w, p, &s, buf, sizeof buf);
+  if (!mm3_mm4(w, p, &s, buf, sizeof buf) || !mm5_mm6(w, p, &s, buf, sizeof buf))
+    return false;
+  if (w->remote) { /* the report can then read the peer's notifies */
+    uint8_t cookies[16];
+    memcpy(cookies, p->icookie, 8);
+    memcpy(cookies + 8, p->rcookie, 8);
+    remote_world_mini_keys(w, cookies, &p->keys, p->last_block);
+  }
+  return true;
 }
 
 size_t mini_seal(const struct mini_peer *p, uint8_t exchange, uint32_t msgid, uint8_t first,

@@ -116,6 +116,7 @@ bool remote_world_init(struct world *w, struct remote_world *r, struct remote_li
   memset(r, 0, sizeof *r);
   r->quiet_ms = quiet;
   r->count_all_peer = false;
+  r->mini_set = false;
   r->link = link;
   r->quiet_ms = r->quiet_ms ? r->quiet_ms : 150;
   r->answer_ms = r->quiet_ms + 100;
@@ -179,6 +180,50 @@ static void send_from_a(struct world *w, const struct net_packet *p)
   }
 }
 
+void remote_world_mini_keys(struct world *w, const uint8_t cookies[16],
+                            const struct ike_phase1_keys *keys, const uint8_t *last_block)
+{
+  struct remote_world *r = w->remote;
+  r->mini_set = true;
+  memcpy(r->mini_cookies, cookies, 16);
+  r->mini_keys = *keys;
+  memcpy(r->mini_last_block, last_block, keys->block_len);
+}
+
+/* The clear copy of a peer's encrypted Informational under the mini
+ * initiator's SA (its IV from the last Phase 1 block and the M-ID,
+ * RFC 2409 Appendix B); 0 when it is not one or does not decrypt. */
+static size_t open_mini(const struct remote_world *r, const uint8_t *data, size_t len,
+                        uint8_t *out, size_t cap)
+{
+  struct buf_reader br;
+  uint8_t cookies[16], next, version, exchange, flags, iv[IKE_BLOCK_MAX];
+  uint32_t msgid, hdr_len;
+  size_t block = r->mini_keys.block_len;
+  br_init(&br, data, len);
+  if (!r->mini_set || !br_copy(&br, cookies, 16) || !br_u8(&br, &next) ||
+      !br_u8(&br, &version) || !br_u8(&br, &exchange) || !br_u8(&br, &flags) ||
+      !br_u32(&br, &msgid) || !br_u32(&br, &hdr_len))
+    return 0;
+  size_t body = br_left(&br);
+  if (memcmp(cookies, r->mini_cookies, 16) != 0 || exchange != ISAKMP_XCHG_INFO ||
+      !(flags & ISAKMP_FLAG_E) || block == 0 || body == 0 || body % block != 0 ||
+      ISAKMP_HDR_LEN + body > cap)
+    return 0;
+  struct buf_slice cipher;
+  if (!br_slice(&br, body, &cipher) ||
+      !ike_phase2_iv(&r->mini_keys, r->mini_last_block, msgid, iv) ||
+      !ike_cbc_decrypt(r->mini_keys.encr, r->mini_keys.enc_key, r->mini_keys.key_len, iv,
+                       cipher.ptr, body, out + ISAKMP_HDR_LEN))
+    return 0;
+  memcpy(out, data, ISAKMP_HDR_LEN);
+  out[19] = (uint8_t)(flags & ~ISAKMP_FLAG_E);
+  size_t n = without_padding(out, ISAKMP_HDR_LEN + body);
+  for (int i = 0; i < 4; i++)
+    out[24 + i] = (uint8_t)(n >> (24 - 8 * i));
+  return n;
+}
+
 /* A first message: a zero responder cookie (the peer initiating). */
 static bool starts_exchange(const uint8_t *data, size_t len)
 {
@@ -214,7 +259,9 @@ static void received(struct world *w, const uint8_t *data, size_t len)
     if (imp)
       r->impaired_peer_datagram = w->carried;
   }
-  world_record(w, TR_IKE, SIDE_B, false, data, len, NULL, 0);
+  static uint8_t clear[NET_MAX_PACKET];
+  size_t clear_len = open_mini(r, data, len, clear, sizeof clear);
+  world_record(w, TR_IKE, SIDE_B, false, data, len, clear_len ? clear : NULL, clear_len);
   if (n->nq >= NET_MAX_QUEUE)
     return;
   struct net_packet *p = &n->queue[n->nq++];

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ikelab/ike_crypto.h"
 #include "remote.h"
 #include "world.h"
 
@@ -29,7 +30,18 @@ struct remote_world {
   /* The peer initiates (--initiator-of): each of its datagrams counts in
    * the wire's numbering, not only answers to side A. */
   bool count_all_peer;
+  /* A Phase 1 the case's own scripted initiator (builders_crash.h) made
+   * with the peer: its Informationals are opened with these keys. */
+  bool mini_set;
+  uint8_t mini_cookies[16];
+  struct ike_phase1_keys mini_keys;
+  uint8_t mini_last_block[IKE_BLOCK_MAX];
 };
+
+/* The crash builders' mini initiator completed Phase 1 with the peer: the
+ * peer's Informationals under these cookies get a clear copy. */
+void remote_world_mini_keys(struct world *w, const uint8_t cookies[16],
+                            const struct ike_phase1_keys *keys, const uint8_t *last_block);
 
 /* world_init() for a remote peer: side A's engine takes config a, bound to
  * the link's local address, with OS randomness; b is what the peer is
