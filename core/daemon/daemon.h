@@ -176,6 +176,12 @@ void ctl_serve(struct daemon_ctl *c, const struct ctl_io *io, uint64_t now_ms);
  * IPsec SA (format in ikelabctl --help). */
 void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out);
 
+/* What "up N" did, from the rows the engine logged into ring since it held
+ * `before` events in total (ring->total): "negotiation started" (K1),
+ * "negotiation already in process" (K10) or "already up" (neither);
+ * "negotiation requested" without a ring. */
+const char *ctl_up_outcome(const struct log_ring *ring, uint64_t before);
+
 /* a.b.c.d of a host-order address, written into out. */
 const char *ipv4_text(uint32_t a, char out[16]);
 

@@ -113,10 +113,13 @@ static void req_up(const struct ctl_io *io, uint64_t now_ms, const char *arg, FI
     fprintf(out, "error: rule %d is not active\n", n);
   else if (ike_rule_dynamic(r))
     fprintf(out, "error: rule %d has a dynamic secure gateway; only the peer can start it\n", n);
-  else if (!ike_engine_trigger(io->engine, now_ms, n))
-    fprintf(out, "error: the engine refused to start rule %d\n", n);
-  else
-    fprintf(out, "ok\nrule %d: negotiation started\n", n);
+  else {
+    uint64_t before = io->ring ? io->ring->total : 0;
+    if (!ike_engine_trigger(io->engine, now_ms, n))
+      fprintf(out, "error: the engine refused to start rule %d\n", n);
+    else
+      fprintf(out, "ok\nrule %d: %s\n", n, ctl_up_outcome(io->ring, before));
+  }
 }
 
 static void req_down(const struct ctl_io *io, uint64_t now_ms, const char *arg, FILE *out)
