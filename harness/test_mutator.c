@@ -287,8 +287,14 @@ static void walk_initiator(const uint8_t *p, size_t n, struct iwalk *w)
   memset(w, 0, sizeof *w);
   br_init(&r, p, n);
   if (br_u8(&r, &variant))
-    while (w->steps < SCRIPT_MAX_STEPS && walk_step(&r, w))
+    while (w->steps < SCRIPT_MAX_STEPS) {
+      struct buf_reader at = r;
+      if (!walk_step(&r, w)) { /* a step cut short is not run: its bytes are left over */
+        r = at;
+        break;
+      }
       w->steps++;
+    }
   w->whole = br_left(&r) == 0;
 }
 
