@@ -7,6 +7,9 @@
 #       folder fails, and a second triage reports it as known.
 #   test_planted.sh fuzz BUILD SOURCE    a short libFuzzer run from the DPD
 #       seed finds the bug, and its crash triages to the same signature.
+#   test_planted.sh campaign BUILD SOURCE  ci/fuzz on this build, from the
+#       DPD seed: the campaign finds the bug, triages it into one new
+#       signature and exits 1.
 set -euo pipefail
 mode=$1 build=$2 source=$3
 work=$(mktemp -d /tmp/ikelab-planted.XXXXXX)
@@ -59,6 +62,24 @@ triage)
   [ $rc -eq 0 ] || fail "a known crash made ikelab-triage exit $rc, expected 0"
   grep -q "known *$name" "$work/again.txt" || fail "the second run did not report $name as known"
   echo "test_planted: PASS: 50 inputs, one signature $name, minimised, stored, replayed, known"
+  ;;
+campaign)
+  # The whole loop through the campaign runner: libFuzzer (fork mode),
+  # the crash collected, ikelab-triage, the summary, exit 1 for a new crash.
+  mkdir -p "$work/corpus/isakmp_decode" "$work/regressions"
+  cp "$source/corpus/isakmp_decode/89bdcf014ce2f5aba83fdcddc3225055355874ff" "$work/corpus/isakmp_decode/"
+  cp "$source/corpus/isakmp_decode.dict" "$work/corpus/"
+  rc=0
+  "$source/ci/fuzz" --time 55 --targets isakmp_decode --engine libfuzzer --jobs 1 --no-build \
+    --no-merge --fuzz-build "$build" --corpus-root "$work/corpus" --regressions "$work/regressions" \
+    --minimize-time 5 --out "$work/campaign" > "$work/campaign.txt" 2>&1 || rc=$?
+  tail -6 "$work/campaign.txt"
+  [ $rc -eq 1 ] || fail "ci/fuzz exited $rc, expected 1 (the planted bug found as a new crash)"
+  grep -q "| fuzz_isakmp_decode | libFuzzer |.* | 1 | 0 |$" "$work/campaign/summary.md" ||
+    fail "the summary does not show one new unique crash"
+  python3 "$source/triage/check_reports.py" "$work/campaign/fuzz_isakmp_decode/triage/report.sarif" \
+    "$work/campaign/fuzz_isakmp_decode/triage/report.json" crashes=1 new=1 kind=$kind "frames=$frames"
+  echo "test_planted: PASS: the campaign found the planted bug and triaged it as new"
   ;;
 fuzz)
   mkdir -p "$work/corpus" "$work/seed" "$work/art"
