@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "remote_cli.h"
+#include "markup.h"
 #include "runner.h"
 #include "ikelab/log.h"
 
@@ -45,19 +46,6 @@ static bool selected(const struct scenario *sc)
     if (scenario_covers(sc, rows[i]))
       return true;
   return false;
-}
-
-static void xml_text(FILE *f, const char *s)
-{
-  for (; *s; s++) {
-    switch (*s) {
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '&': fputs("&amp;", f); break;
-    case '"': fputs("&quot;", f); break;
-    default: fputc(*s, f);
-    }
-  }
 }
 
 /* The rows a case may cover: the catalogue's, then every other token the
@@ -213,15 +201,15 @@ int main(int argc, char **argv)
             nsel, failed);
     for (size_t i = 0; i < nsel; i++) {
       fputs("  <testcase classname=\"conformance.", f);
-      xml_text(f, sel[i]->covers);
+      markup_text(f, sel[i]->covers);
       fputs("\" name=\"", f);
-      xml_text(f, sel[i]->id);
+      markup_text(f, sel[i]->id);
       if (pass[i]) {
         fputs("\"/>\n", f);
         continue;
       }
       fputs("\">\n    <failure message=\"", f);
-      xml_text(f, why[i]);
+      markup_text(f, why[i]);
       fputs("\"/>\n  </testcase>\n", f);
     }
     fputs("</testsuite>\n", f);

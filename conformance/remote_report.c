@@ -1,5 +1,7 @@
 #include "remote_report.h"
 
+#include "markup.h"
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -88,19 +90,6 @@ static void md_cell(FILE *f, const char *s)
 {
   for (; *s; s++)
     fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){*s, 0}, f);
-}
-
-static void html_text(FILE *f, const char *s)
-{
-  for (; *s; s++) {
-    switch (*s) {
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '&': fputs("&amp;", f); break;
-    case '"': fputs("&quot;", f); break;
-    default: fputc(*s, f);
-    }
-  }
 }
 
 static FILE *open_in(const char *dir, const char *name, char *why, size_t whylen)
@@ -238,14 +227,14 @@ static void write_html(FILE *f, const struct report_info *info, const struct rep
   char tb[16];
   count(rows, n, c);
   fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ikelab conformance: ", f);
-  html_text(f, info->peer);
+  markup_text(f, info->peer);
   fputs("</title><style>body{font-family:sans-serif}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top}"
         ".PASS{background:#dfd}.FAIL{background:#fbb}.DEVIATION{background:#ffd}"
         ".NA{color:#777}</style></head><body>\n<h1>ikelab conformance report: ", f);
-  html_text(f, info->peer);
+  markup_text(f, info->peer);
   fprintf(f, "</h1>\n<p>Target <code>");
-  html_text(f, info->target);
+  markup_text(f, info->target);
   fprintf(f, "</code> (%s). PASS %zu, FAIL %zu, DEVIATION %zu, N/A %zu of %zu cases in "
              "%.1f s.</p>\n",
           info->direction, c[VERDICT_PASS], c[VERDICT_FAIL], c[VERDICT_DEVIATION], c[VERDICT_NA],
@@ -256,21 +245,21 @@ static void write_html(FILE *f, const struct report_info *info, const struct rep
     const struct report_row *r = &rows[i];
     bool na = r->res.verdict == VERDICT_NA;
     fprintf(f, "<tr class=\"%s\"><td>", na ? "NA" : verdict_name(r->res.verdict));
-    html_text(f, r->sc->id);
+    markup_text(f, r->sc->id);
     fputs("<br><small>", f);
-    html_text(f, r->sc->what);
+    markup_text(f, r->sc->what);
     fputs("</small></td><td>", f);
-    html_text(f, r->sc->covers);
+    markup_text(f, r->sc->covers);
     fprintf(f, "</td><td>%s</td><td>", verdict_name(r->res.verdict));
-    html_text(f, na ? "" : r->res.answers);
+    markup_text(f, na ? "" : r->res.answers);
     fputs("</td><td>", f);
     if (r->res.verdict == VERDICT_DEVIATION || r->res.verdict == VERDICT_FAIL) {
-      html_text(f, r->res.rfc);
+      markup_text(f, r->res.rfc);
       fputs("<br><b>", f);
-      html_text(f, r->res.detail);
+      markup_text(f, r->res.detail);
       fputs("</b>", f);
     } else {
-      html_text(f, na ? r->res.rfc : r->res.detail);
+      markup_text(f, na ? r->res.rfc : r->res.detail);
     }
     fprintf(f, "</td><td>%s</td><td>", tshark_text(r->tshark_bad, tb, sizeof tb));
     if (!na)
@@ -283,7 +272,6 @@ static void write_html(FILE *f, const struct report_info *info, const struct rep
   fputs("</table></body></html>\n", f);
 }
 
-static void xml_text(FILE *f, const char *s) { html_text(f, s); }
 
 static void write_junit(FILE *f, const struct report_info *info, const struct report_row *rows,
                         size_t n)
@@ -291,33 +279,33 @@ static void write_junit(FILE *f, const struct report_info *info, const struct re
   size_t c[4];
   count(rows, n, c);
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"interop-conform.");
-  xml_text(f, info->peer);
+  markup_text(f, info->peer);
   fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", n,
           c[VERDICT_FAIL], c[VERDICT_NA], info->secs);
   for (size_t i = 0; i < n; i++) {
     const struct report_row *r = &rows[i];
     fputs("  <testcase classname=\"interop-conform.", f);
-    xml_text(f, r->sc->covers);
+    markup_text(f, r->sc->covers);
     fputs("\" name=\"", f);
-    xml_text(f, r->sc->id);
+    markup_text(f, r->sc->id);
     fprintf(f, "\" time=\"%.3f\">", r->res.secs);
     /* A deviation is a finding about the peer, reported, not a CI failure. */
     switch (r->res.verdict) {
     case VERDICT_FAIL:
       fputs("<failure message=\"", f);
-      xml_text(f, r->res.detail);
+      markup_text(f, r->res.detail);
       fputs("\"/>", f);
       break;
     case VERDICT_NA:
       fputs("<skipped message=\"", f);
-      xml_text(f, r->res.rfc);
+      markup_text(f, r->res.rfc);
       fputs("\"/>", f);
       break;
     case VERDICT_DEVIATION:
       fputs("<system-out>DEVIATION: ", f);
-      xml_text(f, r->res.rfc);
+      markup_text(f, r->res.rfc);
       fputs(" -- ", f);
-      xml_text(f, r->res.detail);
+      markup_text(f, r->res.detail);
       fputs("</system-out>", f);
       break;
     case VERDICT_PASS:

@@ -86,24 +86,10 @@ static bool sink(void *ctx, const struct ike_event *ev)
     p->clear_len = clear_len;
     return true;
   }
-  case IKE_EV_LOG:
-    if (s->nlogs < NET_MAX_LOGS)
-      log_render(&ev->u.log, s->logs[s->nlogs++], sizeof s->logs[0]);
-    return true;
-  case IKE_EV_SA_ADD:
-    if (s->nadded < NET_MAX_SAS)
-      s->added[s->nadded++] = ev->u.sa;
-    return true;
-  case IKE_EV_SA_DEL:
-    if (s->ndeleted < NET_MAX_SAS)
-      s->deleted[s->ndeleted++] = ev->u.sa;
-    return true;
-  case IKE_EV_RESULT:
-    if (s->nresults < NET_MAX_RESULTS)
-      s->results[s->nresults++] = ev->u.result;
+  default:
+    net_side_record(s, ev);
     return true;
   }
-  return true;
 }
 
 bool remote_world_init(struct world *w, struct remote_world *r, struct remote_link *link,

@@ -16,6 +16,30 @@ static void clear_copy(void *ctx, const struct ike_clear *c)
   }
 }
 
+void net_side_record(struct net_side *s, const struct ike_event *ev)
+{
+  switch (ev->kind) {
+  case IKE_EV_LOG:
+    if (s->nlogs < NET_MAX_LOGS)
+      log_render(&ev->u.log, s->logs[s->nlogs++], sizeof s->logs[0]);
+    break;
+  case IKE_EV_SA_ADD:
+    if (s->nadded < NET_MAX_SAS)
+      s->added[s->nadded++] = ev->u.sa;
+    break;
+  case IKE_EV_SA_DEL:
+    if (s->ndeleted < NET_MAX_SAS)
+      s->deleted[s->ndeleted++] = ev->u.sa;
+    break;
+  case IKE_EV_RESULT:
+    if (s->nresults < NET_MAX_RESULTS)
+      s->results[s->nresults++] = ev->u.result;
+    break;
+  default: /* sends are the sink's own business */
+    break;
+  }
+}
+
 static bool sink(void *ctx, const struct ike_event *ev)
 {
   struct net_side *s = ctx;
@@ -52,24 +76,10 @@ static bool sink(void *ctx, const struct ike_event *ev)
       p->clear_len = clear_len;
     }
     return true;
-  case IKE_EV_LOG:
-    if (s->nlogs < NET_MAX_LOGS)
-      log_render(&ev->u.log, s->logs[s->nlogs++], sizeof s->logs[0]);
-    return true;
-  case IKE_EV_SA_ADD:
-    if (s->nadded < NET_MAX_SAS)
-      s->added[s->nadded++] = ev->u.sa;
-    return true;
-  case IKE_EV_SA_DEL:
-    if (s->ndeleted < NET_MAX_SAS)
-      s->deleted[s->ndeleted++] = ev->u.sa;
-    return true;
-  case IKE_EV_RESULT:
-    if (s->nresults < NET_MAX_RESULTS)
-      s->results[s->nresults++] = ev->u.result;
+  default:
+    net_side_record(s, ev);
     return true;
   }
-  return true;
 }
 
 bool net_init(struct net *n, const struct ike_config *a, const struct ike_config *b,

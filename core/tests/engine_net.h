@@ -65,6 +65,9 @@ void net_free(struct net *n);
 /* Delivers queued datagrams and fires timers until nothing is left to do
  * or the clock would pass until_ms. */
 void net_run(struct net *n, uint64_t until_ms);
+/* Records a log row (rendered), an IPsec SA event or a result on side s:
+ * what every sink of a test world keeps besides the datagrams. */
+void net_side_record(struct net_side *s, const struct ike_event *ev);
 /* Index of the first log line equal to line at or after from, or -1. */
 long net_find_log(const struct net_side *s, const char *line, size_t from);
 
