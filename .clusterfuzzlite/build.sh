@@ -21,7 +21,9 @@ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DIKELAB_FUZZ_ENGINE=external -DIKELAB_FUZZ_LINK="$LIB_FUZZING_ENGINE" \
   -DIKELAB_SANITIZE=OFF -DIKELAB_WERROR=OFF -DIKELAB_TESTS=OFF "${openssl[@]}"
 
-targets=(fuzz_isakmp_decode fuzz_responder fuzz_quick_mode fuzz_initiator fuzz_esp fuzz_config)
+# Every target harness/CMakeLists.txt builds (IKELAB_FUZZ_TARGETS).
+mapfile -t targets < <(sed -n '/^set(IKELAB_FUZZ_TARGETS/,/)/p' "$src/harness/CMakeLists.txt" |
+  tr -d '()' | tr -s ' \n' '\n' | grep '^fuzz_')
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 mkdir -p "$OUT/lib"
