@@ -24,19 +24,6 @@ static void add(char *buf, size_t len, const char *fmt, ...)
   va_end(ap);
 }
 
-static bool covers_prefix(const struct scenario *sc, const char *prefix)
-{
-  size_t n = strlen(prefix);
-  for (const char *t = sc->covers; *t;) {
-    size_t len = strcspn(t, " ");
-    if (len >= n && strncmp(t, prefix, n) == 0)
-      return true;
-    t += len;
-    t += strspn(t, " ");
-  }
-  return false;
-}
-
 /* ---- what the RFC section requires, for the report ---- */
 
 struct section {
@@ -99,7 +86,7 @@ void remote_describe_sections(const struct scenario *sc, char *out, size_t len)
 {
   out[0] = '\0';
   for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-    if (covers_prefix(sc, sections[i].prefix) && !strstr(out, sections[i].text)) {
+    if (scenario_covers_prefix(sc, sections[i].prefix) && !strstr(out, sections[i].text)) {
       /* "RFC2408-5.1" must not match "RFC2408-5.10": exact token or a family */
       size_t n = strlen(sections[i].prefix);
       bool exact_needed = strncmp(sections[i].prefix, "RFC2408-", 8) == 0;
@@ -290,7 +277,7 @@ void remote_judge(const struct scenario *sc, const struct world *w, long probe, 
     else if (continues)
       add(dev, sizeof dev, "processed: the peer took a message the section says to discard "
                            "(it answered with the exchange's next message); ");
-    else if (want && notified && !has_want && covers_prefix(sc, "RFC2408-5."))
+    else if (want && notified && !has_want && scenario_covers_prefix(sc, "RFC2408-5."))
       add(dev, sizeof dev, "other notify: the peer refused it, but not with the %s the section "
                            "names; ",
           isakmp_name_or_unknown(&isakmp_notify_names, want));

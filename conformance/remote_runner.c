@@ -54,19 +54,6 @@ void remote_default_configs(const struct remote_peer *p, struct ike_config *a,
 
 /* ---- which cases can be played ---- */
 
-static bool covers_prefix(const struct scenario *sc, const char *prefix)
-{
-  size_t n = strlen(prefix);
-  for (const char *t = sc->covers; *t;) {
-    size_t len = strcspn(t, " ");
-    if (len >= n && strncmp(t, prefix, n) == 0)
-      return true;
-    t += len;
-    t += strspn(t, " ");
-  }
-  return false;
-}
-
 /* Whether the case's tweak edits side B's config, and whether the only
  * edit is Aggressive Mode for rule 1 (a profile can set that up). */
 static void b_tweak(const struct scenario *sc, const struct remote_peer *p, bool *edits,
@@ -123,11 +110,11 @@ static const char *action_na(const struct action *act, const struct remote_peer 
 const char *remote_not_applicable(const struct scenario *sc, const struct remote_peer *p,
                                   char *buf, size_t len)
 {
-  if (!covers_prefix(sc, "RFC") && !covers_prefix(sc, "CRASH") && !covers_prefix(sc, "K11") &&
-      !covers_prefix(sc, "WIRE"))
+  if (!scenario_covers_prefix(sc, "RFC") && !scenario_covers_prefix(sc, "CRASH") && !scenario_covers_prefix(sc, "K11") &&
+      !scenario_covers_prefix(sc, "WIRE"))
     return "a Table 27-1/27-2 row: the check is the ZyXEL's own log line on side B "
            "(direction 1 provokes these in ikelabd)";
-  if (covers_prefix(sc, "K19"))
+  if (scenario_covers_prefix(sc, "K19"))
     return "a lost datagram and the resend schedule (K19): real-time waits of 10-30 s "
            "per case, and the schedule is the ZyXEL's";
   bool edits, only_aggressive;

@@ -426,17 +426,27 @@ bool run_scenario(const struct scenario *sc, const struct run_options *opt, char
   return ok;
 }
 
-bool scenario_covers(const struct scenario *sc, const char *row)
+/* covers is a blank-separated list of rows: whole tokens, or their starts. */
+static bool covers_token(const struct scenario *sc, const char *row, bool whole)
 {
-  /* covers is a blank-separated list of rows: match whole tokens only, so
-   * "K1" does not select K12. */
   size_t n = strlen(row);
   for (const char *p = sc->covers; *p;) {
     size_t len = strcspn(p, " ");
-    if (len == n && strncmp(p, row, n) == 0)
+    if ((whole ? len == n : len >= n) && strncmp(p, row, n) == 0)
       return true;
     p += len;
     p += strspn(p, " ");
   }
   return false;
+}
+
+/* Whole tokens only, so "K1" does not select K12. */
+bool scenario_covers(const struct scenario *sc, const char *row)
+{
+  return covers_token(sc, row, true);
+}
+
+bool scenario_covers_prefix(const struct scenario *sc, const char *prefix)
+{
+  return covers_token(sc, prefix, false);
 }

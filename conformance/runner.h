@@ -22,6 +22,8 @@ bool run_scenario(const struct scenario *sc, const struct run_options *opt, char
 bool runner_do_action(struct world *w, const struct action *act);
 /* Whether the case names this row (a whole token of its covers list). */
 bool scenario_covers(const struct scenario *sc, const char *row);
+/* Whether a token of its covers list starts with prefix ("RFC2408-5."). */
+bool scenario_covers_prefix(const struct scenario *sc, const char *prefix);
 /* The configs every case starts from before its tweak: rule 1 between
  * 10.0.0.1 and 10.0.0.2, AES-128/SHA1/MODP1024 and ESP AES-128/SHA1
  * tunnel, Main Mode. */
