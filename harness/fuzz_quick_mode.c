@@ -21,6 +21,7 @@
 
 #include "ikelab/engine.h"
 #include "ikelab/isakmp.h"
+#include "dgram_ring.h"
 #include "fuzz_invariants.h"
 #include "quick_env.h"
 #include "quick_peer.h"
@@ -28,15 +29,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { RING = 16, DGRAM_MAX = 16384 + 64 };
-
-/* Datagrams of this input, kept for replay and reflection. */
-struct ring {
-  uint8_t pkt[RING][DGRAM_MAX];
-  size_t len[RING];
-  bool authentic[RING];
-  size_t n;
-};
+enum { DGRAM_MAX = 16384 + 64 };
 
 struct world {
   struct ike_engine *e, *snapshot;
@@ -44,22 +37,12 @@ struct world {
 };
 
 static struct quick_peer peer;
-static struct ring ours, theirs;
+static struct dgram_ring ours, theirs; /* for replay and reflection */
 static bool fail_next_send;
 static unsigned sa_events; /* SA_ADD and SA_DEL seen in this step */
 static bool trace;         /* IKELAB_TRACE set: log rows and SA events to stderr */
 
 static void broken(const char *what) { invariant_broken("fuzz_quick_mode", what); }
-
-static void ring_put(struct ring *r, const uint8_t *pkt, size_t len, bool authentic)
-{
-  size_t i = r->n++ % RING;
-  if (len > DGRAM_MAX)
-    len = 0;
-  memcpy(r->pkt[i], pkt, len);
-  r->len[i] = len;
-  r->authentic[i] = authentic;
-}
 
 static bool sink(void *ctx, const struct ike_event *ev)
 {
@@ -69,7 +52,7 @@ static bool sink(void *ctx, const struct ike_event *ev)
   switch (ev->kind) {
   case IKE_EV_SEND:
     quick_peer_saw_send(&peer, ev->u.send.data, ev->u.send.len);
-    ring_put(&theirs, ev->u.send.data, ev->u.send.len, true);
+    dgram_ring_put(&theirs, ev->u.send.data, ev->u.send.len, true);
     if (fail_next_send) {
       fail_next_send = false;
       return false;
@@ -169,7 +152,7 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
     size_t n = quick_peer_seal(&peer, xchg, msgid, flags, first, chain, pkt, sizeof pkt);
     bool authentic = (flags & SEAL_HASH) && !(flags & SEAL_CLEAR);
     if (n) {
-      ring_put(&ours, pkt, n, authentic);
+      dgram_ring_put(&ours, pkt, n, authentic);
       deliver(e, *now, pkt, n, authentic);
     }
     return true;
@@ -183,7 +166,7 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
     bw_bytes(&w, peer.k.rcookie, 8);
     bw_slice(&w, chain);
     if (bw_ok(&w)) {
-      ring_put(&ours, pkt, bw_pos(&w), false);
+      dgram_ring_put(&ours, pkt, bw_pos(&w), false);
       deliver(e, *now, pkt, bw_pos(&w), false);
     }
     return true;
@@ -197,15 +180,11 @@ static bool step(struct ike_engine *e, struct buf_reader *r, uint64_t *now)
   case QSTEP_REPLAY: {
     if (!br_u8(r, &b))
       return false;
-    struct ring *from = (b & 0x80) ? &theirs : &ours;
-    size_t have = from->n < RING ? from->n : RING;
-    if (have) {
-      size_t i = (b & 0x7f) % have;
-      /* Copied out first: the engine's answer may overwrite the slot. */
-      size_t n = from->len[i];
-      memcpy(pkt, from->pkt[i], n);
-      deliver(e, *now, pkt, n, from->authentic[i]);
-    }
+    size_t n;
+    bool authentic;
+    if (dgram_ring_take((b & 0x80) ? &theirs : &ours, b & 0x7f, pkt, sizeof pkt, &n,
+                        &authentic))
+      deliver(e, *now, pkt, n, authentic);
     return true;
   }
   case QSTEP_FAIL_SEND:

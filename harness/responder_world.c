@@ -17,22 +17,15 @@
 #include <string.h>
 
 #include "ikelab/isakmp.h"
+#include "dgram_ring.h"
 #include "fuzz_invariants.h"
 #include "quick_peer.h"
 #include "raw_datagram.h"
 #include "shadow_peer.h"
 
-enum { RING = 16, DGRAM_MAX = 65536 };
+enum { DGRAM_MAX = DGRAM_RING_MAX };
 
-/* Datagrams of this input, kept for replay and reflection. */
-struct ring {
-  uint8_t pkt[RING][DGRAM_MAX];
-  size_t len[RING];
-  bool authentic[RING];
-  size_t n;
-};
-
-static struct ring ours, theirs;
+static struct dgram_ring ours, theirs; /* for replay and reflection */
 static struct quick_peer peer;
 static struct shadow_peer shadow; /* an initiator writing the genuine next message */
 static bool peer_ready; /* peer holds the keys of the engine's first Phase 1 SA */
@@ -45,20 +38,10 @@ static const struct resp_observer *observer; /* the seed maker's counters, or NU
 
 static void broken(const char *what) { invariant_broken("fuzz_responder", what); }
 
-static void ring_put(struct ring *r, const uint8_t *pkt, size_t len, bool authentic)
-{
-  size_t i = r->n++ % RING;
-  if (len > DGRAM_MAX)
-    len = 0;
-  memcpy(r->pkt[i], pkt, len);
-  r->len[i] = len;
-  r->authentic[i] = authentic;
-}
-
 static void saw_send(const uint8_t *pkt, size_t len)
 {
   quick_peer_saw_send(&peer, pkt, len);
-  ring_put(&theirs, pkt, len, true);
+  dgram_ring_put(&theirs, pkt, len, true);
   if (len >= RAW_HDR)
     memcpy(last_hdr, pkt, RAW_HDR);
 }
@@ -118,7 +101,7 @@ static void deliver(struct ike_engine *e, uint64_t now, const uint8_t *pkt, size
 static void deliver_new(struct ike_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
                         bool authentic)
 {
-  ring_put(&ours, pkt, len, authentic);
+  dgram_ring_put(&ours, pkt, len, authentic);
   deliver(e, now, pkt, len, authentic);
 }
 
@@ -140,15 +123,10 @@ static bool step_replay(struct ike_engine *e, struct buf_reader *r, uint64_t now
   uint8_t k;
   if (!br_u8(r, &k))
     return false;
-  struct ring *from = (k & 0x80) ? &theirs : &ours;
-  size_t have = from->n < RING ? from->n : RING;
-  if (have) {
-    size_t i = (k & 0x7f) % have;
-    /* Copied out first: the engine's answer may overwrite the slot. */
-    size_t n = from->len[i];
-    memcpy(pkt, from->pkt[i], n);
-    deliver(e, now, pkt, n, from->authentic[i]);
-  }
+  size_t n;
+  bool authentic;
+  if (dgram_ring_take((k & 0x80) ? &theirs : &ours, k & 0x7f, pkt, sizeof pkt, &n, &authentic))
+    deliver(e, now, pkt, n, authentic);
   return true;
 }
 
