@@ -2,27 +2,15 @@
  * the peer, and the judgement of its answers on the wire (remote_judge.h). */
 #include "remote_judge.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
+#include "markup.h"
 #include "runner.h"
 
 static struct isakmp_msg msg;
-
-static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t len, const char *fmt, ...)
-{
-  size_t used = strlen(buf);
-  if (used + 1 >= len)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + used, len - used, fmt, ap);
-  va_end(ap);
-}
 
 /* ---- what the RFC section requires, for the report ---- */
 
@@ -98,7 +86,7 @@ void remote_describe_sections(const struct scenario *sc, char *out, size_t len)
         t += strspn(t, " ");
       }
       if (hit)
-        add(out, len, "%s%s", out[0] ? "; " : "", sections[i].text);
+        text_add(out, len, "%s%s", out[0] ? "; " : "", sections[i].text);
     }
 }
 
@@ -127,22 +115,22 @@ static enum answer_kind classify(const struct trace_entry *t, uint16_t want, boo
 {
   char sym[200];
   if (!decode_entry(t, &msg)) {
-    add(sum, sumlen, "[%zu bytes, undecodable] ", t->len);
+    text_add(sum, sumlen, "[%zu bytes, undecodable] ", t->len);
     return ANS_UNDECODABLE;
   }
   bool sealed = (msg.hdr.flags & ISAKMP_FLAG_E) && !t->clear_len;
   const char *xname = isakmp_name_or_unknown(&isakmp_exchange_names, msg.hdr.exchange);
   if (sealed) {
-    add(sum, sumlen, "[%s, encrypted, not ours to open] ", xname);
+    text_add(sum, sumlen, "[%s, encrypted, not ours to open] ", xname);
     return msg.hdr.exchange == ISAKMP_XCHG_INFO ? ANS_SEALED : ANS_CONTINUES;
   }
   isakmp_payload_symbols(&msg, sym, sizeof sym);
-  add(sum, sumlen, "[%s%s %s", xname, t->clear_len ? " (decrypted)" : "", sym);
+  text_add(sum, sumlen, "[%s%s %s", xname, t->clear_len ? " (decrypted)" : "", sym);
   for (size_t k = 0; k < msg.npayloads; k++)
     if (msg.payloads[k].type == ISAKMP_NP_N)
-      add(sum, sumlen, " %s",
+      text_add(sum, sumlen, " %s",
           isakmp_name_or_unknown(&isakmp_notify_names, msg.payloads[k].u.notify.type));
-  add(sum, sumlen, "] ");
+  text_add(sum, sumlen, "] ");
   if (msg.hdr.exchange != ISAKMP_XCHG_INFO)
     return ANS_CONTINUES;
   if (want && has_notify(&msg, want))
@@ -204,7 +192,7 @@ static bool judge_peer_wire(const struct world *w, const struct scenario *sc, si
     while (from < ntrace && !wire_matches(&w->trace[from], x))
       from++;
     if (from == ntrace) {
-      add(why, len, strict ? "not resent: the peer sent no second %s %s (it took the "
+      text_add(why, len, strict ? "not resent: the peer sent no second %s %s (it took the "
                              "damaged answer, or gave up); "
                            : "unlike the reference, no %s %s from the peer here (no MUST); ",
           isakmp_name_or_unknown(&isakmp_exchange_names, x->exchange),
@@ -219,7 +207,7 @@ static bool judge_peer_wire(const struct world *w, const struct scenario *sc, si
 static void check_count(int want, size_t got, const char *what, char *why, size_t len, bool *ok)
 {
   if (want && got != (size_t)(want - 1)) {
-    add(why, len, "side A: %zu %s, want %d; ", got, what, want - 1);
+    text_add(why, len, "side A: %zu %s, want %d; ", got, what, want - 1);
     *ok = false;
   }
 }
@@ -265,7 +253,7 @@ void remote_judge(const struct scenario *sc, const struct world *w, long probe, 
       }
     }
     if (nans == 0)
-      add(res->answers, sizeof res->answers, "silence");
+      text_add(res->answers, sizeof res->answers, "silence");
   } else {
     for (size_t i = 0; i < ntrace; i++)
       if (w->trace[i].from == SIDE_B)
@@ -275,23 +263,23 @@ void remote_judge(const struct scenario *sc, const struct world *w, long probe, 
     if (want && has_want)
       ; /* the notify the section names, maybe after the exchange went on */
     else if (continues)
-      add(dev, sizeof dev, "processed: the peer took a message the section says to discard "
+      text_add(dev, sizeof dev, "processed: the peer took a message the section says to discard "
                            "(it answered with the exchange's next message); ");
     else if (want && notified && !has_want && scenario_covers_prefix(sc, "RFC2408-5."))
-      add(dev, sizeof dev, "other notify: the peer refused it, but not with the %s the section "
+      text_add(dev, sizeof dev, "other notify: the peer refused it, but not with the %s the section "
                            "names; ",
           isakmp_name_or_unknown(&isakmp_notify_names, want));
     else if (want && notified && !has_want)
       /* RFC 2409 and the crash patterns name no notify: the reference's
        * choice is not a requirement. */
-      add(res->detail, sizeof res->detail, "refused with another notify than the reference's "
+      text_add(res->detail, sizeof res->detail, "refused with another notify than the reference's "
           "%s (no section names one); ", isakmp_name_or_unknown(&isakmp_notify_names, want));
     else if (want && !has_want)
-      add(res->detail, sizeof res->detail, "%s; ",
+      text_add(res->detail, sizeof res->detail, "%s; ",
           sealed ? "encrypted Informational (not decrypted here)"
                  : "silent: the notify is a MAY, the message was discarded");
     else if (!want && notified)
-      add(res->detail, sizeof res->detail, "answered with a notify where the reference is "
+      text_add(res->detail, sizeof res->detail, "answered with a notify where the reference is "
                                            "silent (a MAY); ");
   }
   /* What side A holds: an SA that was up before the probe must survive it
@@ -300,14 +288,14 @@ void remote_judge(const struct scenario *sc, const struct world *w, long probe, 
   char side[256] = "";
   if (!judge_side_a(w, sc, side, sizeof side)) {
     if (sa_before)
-      add(dev, sizeof dev, "SA harmed: %s", side);
+      text_add(dev, sizeof dev, "SA harmed: %s", side);
     else if (initiator_of)
-      add(dev, sizeof dev, "not recovered: one damaged or repeated answer ended the peer's "
+      text_add(dev, sizeof dev, "not recovered: one damaged or repeated answer ended the peer's "
                            "exchange (it is discarded and the request resent): %s", side);
     else if (section_must_accept(sc))
-      add(dev, sizeof dev, "refused: the section requires it be taken: %s", side);
+      text_add(dev, sizeof dev, "refused: the section requires it be taken: %s", side);
     else
-      add(res->detail, sizeof res->detail, "the reference completes this exchange, the peer "
+      text_add(res->detail, sizeof res->detail, "the reference completes this exchange, the peer "
           "refused it (the section allows either): %s", side);
   }
   /* The peer's own datagrams: for --initiator-of cases its resends are
@@ -318,6 +306,6 @@ void remote_judge(const struct scenario *sc, const struct world *w, long probe, 
     judge_peer_wire(w, sc, ntrace, false, res->detail, sizeof res->detail);
   if (dev[0]) {
     res->verdict = VERDICT_DEVIATION;
-    add(res->detail, sizeof res->detail, "%s", dev);
+    text_add(res->detail, sizeof res->detail, "%s", dev);
   }
 }

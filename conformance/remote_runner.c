@@ -1,12 +1,12 @@
 #include "remote_runner.h"
 
-#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_dissect.h"
 #include "ikelab/isakmp_types.h"
+#include "markup.h"
 #include "pcap_out.h"
 #include "remote_judge.h"
 #include "remote_world.h"
@@ -19,18 +19,6 @@ const char *verdict_name(enum verdict v)
 {
   static const char *const names[] = {"PASS", "FAIL", "DEVIATION", "N/A"};
   return names[v];
-}
-
-static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t len, const char *fmt, ...)
-{
-  size_t used = strlen(buf);
-  if (used + 1 >= len)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + used, len - used, fmt, ap);
-  va_end(ap);
 }
 
 void remote_default_configs(const struct remote_peer *p, struct ike_config *a,
@@ -241,7 +229,7 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
     }
     if (act->kind == ACT_TRIGGER && act->side == SIDE_B) {
       if (p->initiate && !p->initiate(p->ctx, err, sizeof err)) {
-        add(res->detail, sizeof res->detail, "the peer could not be made to initiate: %s; ",
+        text_add(res->detail, sizeof res->detail, "the peer could not be made to initiate: %s; ",
             err);
         carried = false;
       }
@@ -254,7 +242,7 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
       continue;
     }
     if (!runner_do_action(&world, act)) {
-      add(res->detail, sizeof res->detail, "action %td (kind %d) could not be carried out; ",
+      text_add(res->detail, sizeof res->detail, "action %td (kind %d) could not be carried out; ",
           act - sc->actions + 1, (int)act->kind);
       carried = false;
     }
@@ -281,7 +269,7 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
     }
     if (rworld.error[0]) {
       res->verdict = VERDICT_FAIL;
-      add(res->detail, sizeof res->detail, "socket: %s; ", rworld.error);
+      text_add(res->detail, sizeof res->detail, "socket: %s; ", rworld.error);
     }
   }
   char why[256];
@@ -289,25 +277,25 @@ void remote_run_case(const struct scenario *sc, struct remote_peer *p, const cha
   /* The peer forgets this case's SAs first, or it would start the check
    * with a Quick Mode under an IKE SA side A no longer has. */
   if (p->initiator_of && p->reset && !p->reset(p->ctx, why, sizeof why))
-    add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
+    text_add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
   if (p->initiator_of && !p->initiate) {
-    add(res->detail, sizeof res->detail, "SA still usable: not checked (no profile to make "
+    text_add(res->detail, sizeof res->detail, "SA still usable: not checked (no profile to make "
         "the peer initiate again); ");
   } else if (!remote_world_fresh_sa(&world, &dflt_a, 5000, p->initiator_of ? p->initiate : NULL,
                                     p->ctx, why, sizeof why) &&
              res->verdict != VERDICT_NA) {
     res->verdict = VERDICT_FAIL;
-    add(res->detail, sizeof res->detail, "SA not usable afterwards: %s; ", why);
+    text_add(res->detail, sizeof res->detail, "SA not usable afterwards: %s; ", why);
   }
   if (p->initiator_of && p->reset && !p->reset(p->ctx, why, sizeof why))
-    add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
+    text_add(res->detail, sizeof res->detail, "the peer's reset failed: %s; ", why);
   if (details && res->verdict != VERDICT_PASS && res->verdict != VERDICT_NA) {
     fprintf(details, "  %s %s (covers %s): %s\n    %s\n    peer answers: %s\n",
             verdict_name(res->verdict), sc->id, sc->covers, sc->what, res->detail, res->answers);
     print_wire(details, ntrace);
   }
   if (pcap_dir && !pcap_write_case(pcap_dir, sc->id, &world, err, sizeof err))
-    add(res->detail, sizeof res->detail, "pcap: %s; ", err);
+    text_add(res->detail, sizeof res->detail, "pcap: %s; ", err);
   world_free(&world);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
