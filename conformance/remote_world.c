@@ -74,16 +74,7 @@ static bool sink(void *ctx, const struct ike_event *ev)
       s->fail_next_send = false;
       return false;
     }
-    if (n->nq >= NET_MAX_QUEUE || ev->u.send.len > NET_MAX_PACKET)
-      return true;
-    struct net_packet *p = &n->queue[n->nq++];
-    p->to = SIDE_B;
-    p->from = ev->u.send.from;
-    p->dst = ev->u.send.to;
-    memcpy(p->data, ev->u.send.data, ev->u.send.len);
-    p->len = ev->u.send.len;
-    memcpy(p->clear, s->pending_clear, clear_len);
-    p->clear_len = clear_len;
+    net_queue_send(n, s, SIDE_B, ev, clear_len);
     return true;
   }
   default:

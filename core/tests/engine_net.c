@@ -40,6 +40,22 @@ void net_side_record(struct net_side *s, const struct ike_event *ev)
   }
 }
 
+struct net_packet *net_queue_send(struct net *n, const struct net_side *s, int to,
+                                  const struct ike_event *ev, size_t clear_len)
+{
+  if (n->nq >= NET_MAX_QUEUE || ev->u.send.len > NET_MAX_PACKET)
+    return NULL;
+  struct net_packet *p = &n->queue[n->nq++];
+  p->to = to;
+  p->from = ev->u.send.from;
+  p->dst = ev->u.send.to;
+  memcpy(p->data, ev->u.send.data, ev->u.send.len);
+  p->len = ev->u.send.len;
+  memcpy(p->clear, s->pending_clear, clear_len);
+  p->clear_len = clear_len;
+  return p;
+}
+
 static bool sink(void *ctx, const struct ike_event *ev)
 {
   struct net_side *s = ctx;
@@ -60,21 +76,12 @@ static bool sink(void *ctx, const struct ike_event *ev)
       return true; /* lost on the wire: the sender cannot tell */
     }
     n->last_port[s->index] = ev->u.send.from.port;
-    if (n->nq < NET_MAX_QUEUE && ev->u.send.len <= NET_MAX_PACKET) {
-      struct net_packet *p = &n->queue[n->nq++];
-      p->to = 1 - s->index;
-      p->from = ev->u.send.from;
-      p->dst = ev->u.send.to;
-      /* Port translation both ways, as a NAT in front of side 0 does. */
-      if (n->nat_side0 && s->index == 0)
-        p->from.port = (uint16_t)(p->from.port + NET_NAT_OFFSET);
-      if (n->nat_side0 && s->index == 1)
-        p->dst.port = (uint16_t)(p->dst.port - NET_NAT_OFFSET);
-      memcpy(p->data, ev->u.send.data, ev->u.send.len);
-      p->len = ev->u.send.len;
-      memcpy(p->clear, s->pending_clear, clear_len);
-      p->clear_len = clear_len;
-    }
+    struct net_packet *p = net_queue_send(n, s, 1 - s->index, ev, clear_len);
+    /* Port translation both ways, as a NAT in front of side 0 does. */
+    if (p && n->nat_side0 && s->index == 0)
+      p->from.port = (uint16_t)(p->from.port + NET_NAT_OFFSET);
+    if (p && n->nat_side0 && s->index == 1)
+      p->dst.port = (uint16_t)(p->dst.port - NET_NAT_OFFSET);
     return true;
   default:
     net_side_record(s, ev);

@@ -65,6 +65,11 @@ void net_free(struct net *n);
 /* Delivers queued datagrams and fires timers until nothing is left to do
  * or the clock would pass until_ms. */
 void net_run(struct net *n, uint64_t until_ms);
+/* Queues the datagram of a send event from side s for side `to`, with the
+ * clear copy s holds for it (clear_len bytes); NULL when the queue is full
+ * or the datagram too long (it is lost). */
+struct net_packet *net_queue_send(struct net *n, const struct net_side *s, int to,
+                                  const struct ike_event *ev, size_t clear_len);
 /* Records a log row (rendered), an IPsec SA event or a result on side s:
  * what every sink of a test world keeps besides the datagrams. */
 void net_side_record(struct net_side *s, const struct ike_event *ev);
