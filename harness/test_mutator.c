@@ -243,6 +243,25 @@ START_TEST(initiator_scripts_stay_scripts)
 }
 END_TEST
 
+/* Steps read as the stateful targets read them: at most SCRIPT_MAX_STEPS,
+ * and a step cut short is not run (its bytes are left over). Returns how
+ * many; *whole: every byte was read as a step. */
+static size_t walk_steps(struct buf_reader *r, bool (*step)(struct buf_reader *, void *),
+                         void *ctx, bool *whole)
+{
+  size_t steps = 0;
+  while (steps < SCRIPT_MAX_STEPS) {
+    struct buf_reader at = *r;
+    if (!step(r, ctx)) {
+      *r = at;
+      break;
+    }
+    steps++;
+  }
+  *whole = br_left(r) == 0;
+  return steps;
+}
+
 /* fuzz_initiator's own reading of a script (initiator_world.c, step()),
  * written out again so that the mutator's layout is checked against it. */
 struct iwalk {
@@ -252,8 +271,9 @@ struct iwalk {
   bool whole;                 /* every byte read as a step */
 };
 
-static bool walk_step(struct buf_reader *r, struct iwalk *w)
+static bool walk_step(struct buf_reader *r, void *ctx)
 {
+  struct iwalk *w = ctx;
   uint8_t op, b, n;
   uint16_t u;
   struct buf_slice s;
@@ -287,15 +307,9 @@ static void walk_initiator(const uint8_t *p, size_t n, struct iwalk *w)
   memset(w, 0, sizeof *w);
   br_init(&r, p, n);
   if (br_u8(&r, &variant))
-    while (w->steps < SCRIPT_MAX_STEPS) {
-      struct buf_reader at = r;
-      if (!walk_step(&r, w)) { /* a step cut short is not run: its bytes are left over */
-        r = at;
-        break;
-      }
-      w->steps++;
-    }
-  w->whole = br_left(&r) == 0;
+    w->steps = walk_steps(&r, walk_step, w, &w->whole);
+  else
+    w->whole = n == 0;
 }
 
 /* A seed with a RAW step: a clear Informational with one Notify. */
@@ -383,8 +397,9 @@ struct rwalk {
   bool whole;
 };
 
-static bool walk_responder_step(struct buf_reader *r, struct rwalk *w)
+static bool walk_responder_step(struct buf_reader *r, void *ctx)
 {
+  struct rwalk *w = ctx;
   uint8_t op, b;
   uint16_t u;
   uint32_t id;
@@ -420,15 +435,7 @@ static void walk_responder(const uint8_t *p, size_t n, struct rwalk *w)
   struct buf_reader r;
   memset(w, 0, sizeof *w);
   br_init(&r, p, n);
-  while (w->steps < SCRIPT_MAX_STEPS) {
-    struct buf_reader at = r;
-    if (!walk_responder_step(&r, w)) {
-      r = at;
-      break;
-    }
-    w->steps++;
-  }
-  w->whole = br_left(&r) == 0;
+  w->steps = walk_steps(&r, walk_responder_step, w, &w->whole);
 }
 
 /* A responder script of each newer step kind: RAW (a clear Informational
