@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ikelab/buf.h"
 #include "ikelab/engine.h"
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_types.h"
@@ -108,10 +109,19 @@ static void to_responder(struct rec *r, const struct wire *w, size_t i)
   ike_engine_input(r->re, r->now, peer_ep, our_ep, w->pkt[i], w->len[i]);
 }
 
-/* Byte 18 of an ISAKMP header is the exchange type. */
+/* A byte of a datagram's ISAKMP header (18: exchange type, 19: flags),
+ * read through the reader; 0 when the datagram is shorter. */
+static uint8_t hdr_byte(const uint8_t *pkt, size_t len, size_t at)
+{
+  struct buf_reader r;
+  uint8_t b = 0;
+  br_init(&r, pkt, len);
+  return br_peek_u8(&r, at, &b) ? b : 0;
+}
+
 static bool lost_on_the_way(struct rec *r, const uint8_t *pkt, size_t len)
 {
-  uint8_t x = len > 18 ? pkt[18] : 0;
+  uint8_t x = hdr_byte(pkt, len, 18);
   if (x == ISAKMP_XCHG_IDPROT || x == ISAKMP_XCHG_AGGRESSIVE)
     return ++r->p1_answers == r->lose_p1;
   if (x == ISAKMP_XCHG_QUICK)
@@ -148,7 +158,7 @@ static void world_step(struct rec *r, const void *bytes, size_t n)
 static void keep_qm1(void *ctx, const struct ike_clear *c)
 {
   struct rec *r = ctx;
-  if (c->sent && c->len > 18 && c->msg[18] == ISAKMP_XCHG_QUICK && !r->qm1_len &&
+  if (c->sent && hdr_byte(c->msg, c->len, 18) == ISAKMP_XCHG_QUICK && !r->qm1_len &&
       c->len <= sizeof r->qm1)
     r->qm1_len = slice_copy(slice_of(c->msg, c->len), r->qm1, sizeof r->qm1);
 }
@@ -198,9 +208,12 @@ static bool replay_sink(void *ctx, const struct ike_event *ev)
   s->sa_del += ev->kind == IKE_EV_SA_DEL;
   s->duplicates += ev->kind == IKE_EV_LOG && ev->u.log.id == LOG_K11;
   s->logs += ev->kind == IKE_EV_LOG;
-  s->quick_sent += ev->kind == IKE_EV_SEND && ev->u.send.len > 18 &&
-                   ev->u.send.data[18] == ISAKMP_XCHG_QUICK;
-  if (ev->kind == IKE_EV_SEND && ev->u.send.len > 19 && !(ev->u.send.data[19] & ISAKMP_FLAG_E))
+  if (ev->kind != IKE_EV_SEND)
+    return true;
+  s->quick_sent += hdr_byte(ev->u.send.data, ev->u.send.len, 18) == ISAKMP_XCHG_QUICK;
+  /* Clear notifies here; encrypted ones from their clear copies. */
+  if (ev->u.send.len >= ISAKMP_HDR_LEN &&
+      !(hdr_byte(ev->u.send.data, ev->u.send.len, 19) & ISAKMP_FLAG_E))
     count_notifies(s, ev->u.send.data, ev->u.send.len);
   return true;
 }

@@ -4,6 +4,7 @@
 # IKELABD and IKELABCTL, and IKELAB_PEER_NS for a peer in a namespace.
 set -u
 W=$IKELAB_WORK
+. "$(dirname "$0")/peer_pid.sh"
 # Without a namespace (IKELAB_PEER_NS empty) ikelabd runs here, e.g. on
 # loopback with a high port (ci/interop-conform --loopback).
 NETNS=
@@ -20,11 +21,7 @@ case "${1:-}" in
     cat "$W/peer.stderr" >&2
     exit 1 ;;
   stop)
-    pid=$(cat "$W/peer.pid" 2>/dev/null) || exit 0
-    kill -TERM "$pid" 2>/dev/null || exit 0
-    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    exit 0 ;;
+    stop_peer ;;
   reload)   # SIGHUP: the rendered config again (its other-mode SAs go)
     kill -HUP "$(cat "$W/peer.pid")" && sleep 0.3 ;;
   initiate)

@@ -5,6 +5,7 @@
 # set; needs IKELAB_PEER_NS, LIBRESWAN_ROOT and XFRM_SHIM.
 set -u
 W=$IKELAB_WORK
+. "$(dirname "$0")/peer_pid.sh"
 LS=$LIBRESWAN_ROOT
 WHACK="$LS/usr/libexec/ipsec/whack"
 added() { grep -c '"ikelab".*added' "$W/peer.log" 2>/dev/null || true; }
@@ -30,18 +31,11 @@ start() { # waits for one more "added" line than there were before
   echo "pluto did not load connection ikelab" >&2
   return 1
 }
-stop() {
-  pid=$(cat "$W/peer.pid" 2>/dev/null) || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null
-  return 0
-}
 case "${1:-}" in
   start) start ;;
-  stop) stop ;;
+  stop) stop_peer ;;
   reload)   # a new mode: pluto restarted on the re-rendered ipsec.conf
-    stop && start ;;
+    stop_peer && start ;;
   reset)    # pluto keeps re-keying an SA we deleted: drop its states
     ip netns exec "$IKELAB_PEER_NS" "$WHACK" --rundir "$W/run" --terminate --name ikelab \
       >/dev/null 2>&1

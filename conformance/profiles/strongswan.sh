@@ -6,6 +6,7 @@
 # succeed on a kernel without ESP, PEERS.md).
 set -u
 W=$IKELAB_WORK
+. "$(dirname "$0")/peer_pid.sh"
 URI="unix://$W/charon.vici"
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 case "${1:-}" in
@@ -57,11 +58,7 @@ CONF
     echo "charon did not become ready" >&2
     exit 1 ;;
   stop)
-    pid=$(cat "$W/peer.pid" 2>/dev/null) || exit 0
-    kill -TERM "$pid" 2>/dev/null || exit 0
-    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    exit 0 ;;
+    stop_peer ;;
   reload)   # the re-rendered swanctl.conf replaces the connection
     swanctl --load-all --noprompt --file "$IKELAB_CONFIG" --uri "$URI" >"$W/load.log" 2>&1 \
       || { cat "$W/load.log" >&2; exit 1; } ;;
