@@ -254,12 +254,11 @@ bool engine_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t len,
 bool engine_dh(struct ike_engine *e, unsigned group, struct ike_dh *out)
 {
   uint8_t x[IKE_DH_MAX];
-  size_t len = ike_dh_len(group);
+  size_t len = ike_dh_priv_len(group);
   if (!len)
     return false;
   random_bytes(e, x, len);
-  x[0] &= 0x7f;     /* below p, whose top bit is set */
-  x[len - 1] |= 2;  /* above 1 */
+  x[0] |= 0x80;     /* the full length: never a weaker exponent by chance */
   return ike_dh_generate(group, x, len, out);
 }
 #endif

@@ -90,13 +90,16 @@ bool ike_dh_generate(unsigned group, const uint8_t *priv, size_t privlen,
 /* shared = peer^x mod p, padded big-endian to dh->len bytes (g^xy as used in
  * SKEYID derivation). Rejects a peer value whose length is not the prime's
  * (RFC 2409 §5: KE data is exactly that long) or that is 0, 1, p-1 or >= p.
- * OpenSSL also refuses, in every group, a value outside the subgroup of
- * order (p-1)/2 that g = 2 generates (e.g. p-2); honest peers never send one. */
+ * A value outside the subgroup of order (p-1)/2 that g = 2 generates (e.g.
+ * p-2) is refused too, in every group; honest peers never send one. */
 bool ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t peerlen,
                    uint8_t out[IKE_DH_MAX]);
 /* The cheap half of ike_dh_shared's checks: the length is the prime's and
- * 1 < value < p-1 (no exponentiation, so no subgroup check). */
+ * 1 < value < p-1 (no subgroup check). */
 bool ike_dh_peer_in_range(unsigned group, const uint8_t *peer, size_t peerlen);
+/* Bytes of private exponent the engine draws for group: 20 (groups 1, 2),
+ * 25, 29, 35, 41 (groups 5, 14, 15, 16); 0 if unknown. */
+size_t ike_dh_priv_len(unsigned group);
 void ike_dh_clear(struct ike_dh *dh);
 
 /* ---- CBC ciphers (ike_cipher.c) ---- */
