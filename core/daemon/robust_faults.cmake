@@ -1,0 +1,43 @@
+# Robustness under faults (issue 9): ci/robust-faults against charon in
+# network namespaces, one ctest per scenario; valgrind over the conformance
+# suite and over ikelabd. 77 = cannot run here (not root, no netns, no
+# charon, no valgrind). Included from core/daemon/CMakeLists.txt.
+set(IKELAB_ROBUST ${PROJECT_SOURCE_DIR}/ci/robust-faults)
+foreach(scenario send-fail-iptables send-fail-route qm-restart restart sighup)
+  string(REPLACE "-" "_" name ${scenario})
+  add_test(NAME robust_${name}
+           COMMAND ${IKELAB_ROBUST} --only ${scenario} --ikelabd $<TARGET_FILE:ikelabd>
+                   --ikelabctl $<TARGET_FILE:ikelabctl>)
+  set_tests_properties(robust_${name} PROPERTIES LABELS interop SKIP_RETURN_CODE 77
+                       TIMEOUT 90 RUN_SERIAL TRUE)
+endforeach()
+
+# valgrind cannot run an ASan build: a sanitized tree builds the valgrind
+# preset (build/valgrind, -O1 -g) first, as a fixture; any other tree's own
+# binaries serve.
+if(IKELAB_SANITIZE)
+  add_test(NAME robust_valgrind_build COMMAND ${IKELAB_ROBUST} --build-valgrind)
+  set_tests_properties(robust_valgrind_build PROPERTIES LABELS interop SKIP_RETURN_CODE 77
+                       TIMEOUT 180 FIXTURES_SETUP robust_valgrind RUN_SERIAL TRUE)
+  set(vg_dir ${PROJECT_SOURCE_DIR}/build/valgrind)
+  set(vg_conform ${vg_dir}/conformance/ikelab-conform)
+  set(vg_ikelabd ${vg_dir}/core/daemon/ikelabd)
+  set(vg_ikelabctl ${vg_dir}/core/daemon/ikelabctl)
+else()
+  set(vg_conform $<TARGET_FILE:ikelab-conform>)
+  set(vg_ikelabd $<TARGET_FILE:ikelabd>)
+  set(vg_ikelabctl $<TARGET_FILE:ikelabctl>)
+endif()
+add_test(NAME robust_valgrind_conform COMMAND ${IKELAB_ROBUST} --conform-valgrind ${vg_conform})
+# ikelabd under valgrind through a restart (MM, QM, DPD, INITIAL-CONTACT)
+# and through 50 reloads under load; the whole set in ci/robust-faults --stress.
+add_test(NAME robust_valgrind_ikelabd
+         COMMAND ${IKELAB_ROBUST} --valgrind --only restart --only sighup
+                 --ikelabd ${vg_ikelabd} --ikelabctl ${vg_ikelabctl})
+foreach(t robust_valgrind_conform robust_valgrind_ikelabd)
+  set_tests_properties(${t} PROPERTIES LABELS interop SKIP_RETURN_CODE 77 TIMEOUT 90
+                       RUN_SERIAL TRUE)
+  if(IKELAB_SANITIZE)
+    set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED robust_valgrind)
+  endif()
+endforeach()
