@@ -26,6 +26,7 @@ struct opts {
   uint8_t icookie[8], rcookie[8];
   bool have_cookies;
   bool natt;                /* malformed: the non-ESP marker first (port 4500) */
+  bool dry_run;             /* build every packet, open no socket, send nothing */
 };
 
 static void usage(FILE *out)
@@ -66,6 +67,8 @@ static void usage(FILE *out)
       "  --icookie HEX16, --rcookie HEX16  the established SA (malformed)\n"
       "  --natt              malformed: prepend the non-ESP marker (for port 4500)\n"
       "  --list              the malformed cases, one a line\n"
+      "  --dry-run           half-open, malformed: build every packet, print their\n"
+      "                      sizes, send nothing (no root needed)\n"
       "  -h, --help          this text\n"
       "\n"
       "Exit status: 0 done, 1 the exchange or a send failed, 2 usage error.\n",
@@ -125,12 +128,13 @@ static void hex8(const uint8_t c[8], char out[17])
 static void parse(int argc, char **argv, struct opts *o)
 {
   enum { O_CONFIG = 256, O_RULE, O_SRC, O_TARGET, O_COUNT, O_DURATION, O_RATE, O_IC, O_RC,
-         O_NATT, O_LIST };
+         O_NATT, O_LIST, O_DRY };
   static const struct option lo[] = {
       {"config", 1, 0, O_CONFIG}, {"rule", 1, 0, O_RULE},     {"src", 1, 0, O_SRC},
       {"target", 1, 0, O_TARGET}, {"count", 1, 0, O_COUNT},   {"duration", 1, 0, O_DURATION},
       {"rate", 1, 0, O_RATE},     {"icookie", 1, 0, O_IC},    {"rcookie", 1, 0, O_RC},
       {"natt", 0, 0, O_NATT},     {"list", 0, 0, O_LIST},     {"help", 0, 0, 'h'},
+      {"dry-run", 0, 0, O_DRY},
       {0, 0, 0, 0}};
   bool ic = false, rc = false;
   o->rule = 1;
@@ -183,6 +187,7 @@ static void parse(int argc, char **argv, struct opts *o)
       rc = true;
       break;
     case O_NATT: o->natt = true; break;
+    case O_DRY: o->dry_run = true; break;
     case O_LIST:
       for (size_t i = 0; i < malformed_count(); i++)
         printf("%s\n", malformed_name(i));
@@ -256,6 +261,10 @@ static int half_open(const struct opts *o)
   char err[256];
   if (!first_message(o, &mm1))
     return 1;
+  if (o->dry_run) {
+    printf("ike_flood: half-open dry-run first_message=%zu bytes\n", mm1.len);
+    return 0;
+  }
   int fd = raw_open(err, sizeof err);
   if (fd < 0) {
     fprintf(stderr, "ike_flood: %s\n", err);
@@ -433,6 +442,11 @@ static int malformed(const struct opts *o)
         return 1;
       }
     }
+  }
+  if (o->dry_run) {
+    for (size_t i = 0; i < n; i++)
+      printf("ike_flood: malformed dry-run case=%s bytes=%zu\n", malformed_name(i), lens[0][i]);
+    return 0;
   }
   int fd = raw_open(err, sizeof err);
   if (fd < 0) {
