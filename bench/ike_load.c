@@ -12,8 +12,8 @@
  * mirror-image nets (ci/bench-handshakes writes it).
  *
  * Output: one line of key=value pairs for the measured window, after a
- * warm-up; with --responder-pid, that process's CPU time over the window
- * is read from /proc. */
+ * warm-up; with --responder-pid, that process's CPU time and context
+ * switches over the window are read from /proc. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,6 +101,26 @@ static double pid_cpu_s(long pid)
   if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stm) != 2)
     return -1;
   return (double)(ut + stm) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Context switches of a process's main thread: voluntary ones are waits
+ * for input (it was idle), involuntary ones are preemptions (it had work
+ * but another task had the CPU). */
+static void pid_switches(long pid, long *voluntary, long *preempted)
+{
+  char path[64], line[128];
+  *voluntary = *preempted = -1;
+  snprintf(path, sizeof path, "/proc/%ld/status", pid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
+      *voluntary = strtol(line + 24, NULL, 10);
+    else if (strncmp(line, "nonvoluntary_ctxt_switches:", 27) == 0)
+      *preempted = strtol(line + 27, NULL, 10);
+  }
+  fclose(f);
 }
 
 static void os_random(void *ctx, uint8_t *out, size_t len)
@@ -240,7 +260,9 @@ static void usage(FILE *out)
         "aes128-sha1, tunnel, no PFS) against PEER:500 in a loop; each finished\n"
         "handshake is taken down with Deletes and started again. Prints one line:\n"
         "concurrency seconds handshakes rate failed retransmits send_errors\n"
-        "latency_ms_mean driver_cpu_s responder_cpu_s (key=value).\n"
+        "latency_ms_mean driver_cpu_s responder_cpu_s responder_waits\n"
+        "responder_preempted (key=value; the last two: the responder's voluntary and\n"
+        "involuntary context switches, -1 without --responder-pid).\n"
         "Defaults: N 1, 5 s measured after 1 s warm-up, retransmit 1000 ms.\n",
         out);
 }
@@ -300,12 +322,15 @@ int main(int argc, char **argv)
   static uint8_t buf[MAX_DATAGRAM];
   double t0 = now_s(), t_begin = t0 + warmup, t_end = t_begin + seconds;
   double cpu0 = 0, rcpu0 = 0;
+  long rv0 = 0, rp0 = 0, rv1 = -1, rp1 = -1;
   for (;;) {
     double t = now_s();
     if (!measuring && t >= t_begin) {
       measuring = true;
       cpu0 = self_cpu_s();
       rcpu0 = rpid ? pid_cpu_s(rpid) : 0;
+      if (rpid)
+        pid_switches(rpid, &rv0, &rp0);
       t_begin = t;
       t_end = t + seconds;
     }
@@ -349,10 +374,14 @@ int main(int argc, char **argv)
   }
   double el = now_s() - t_begin, cpu = self_cpu_s() - cpu0;
   double rcpu = rpid ? pid_cpu_s(rpid) - rcpu0 : -1;
+  if (rpid)
+    pid_switches(rpid, &rv1, &rp1);
   printf("concurrency=%ld seconds=%.3f handshakes=%lu rate=%.2f failed=%lu retransmits=%lu "
-         "send_errors=%lu latency_ms_mean=%.1f driver_cpu_s=%.3f responder_cpu_s=%.3f\n",
+         "send_errors=%lu latency_ms_mean=%.1f driver_cpu_s=%.3f responder_cpu_s=%.3f "
+         "responder_waits=%ld responder_preempted=%ld\n",
          n, el, st.done, (double)st.done / el, st.failed, st.retransmits, st.send_errors,
-         st.done ? st.latency_ms_sum / (double)st.done : 0.0, cpu, rcpu);
+         st.done ? st.latency_ms_sum / (double)st.done : 0.0, cpu, rcpu,
+         rv1 >= 0 ? rv1 - rv0 : -1, rp1 >= 0 ? rp1 - rp0 : -1);
   /* Leave politely: every SA deleted with a Delete, so the responder
    * starts the next run empty. */
   for (int i = 0; i < n; i++) {
