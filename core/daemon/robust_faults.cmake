@@ -34,7 +34,10 @@ add_test(NAME robust_valgrind_conform COMMAND ${IKELAB_ROBUST} --conform-valgrin
 add_test(NAME robust_valgrind_ikelabd
          COMMAND ${IKELAB_ROBUST} --valgrind --only restart --only sighup
                  --ikelabd ${vg_ikelabd} --ikelabctl ${vg_ikelabctl})
-foreach(t robust_valgrind_conform robust_valgrind_ikelabd)
+# ci/interop-ikelabd's two daemons (NAT-T, Aggressive Mode, a TUN trigger).
+add_test(NAME robust_valgrind_interop_ikelabd
+         COMMAND ${IKELAB_ROBUST} --interop-valgrind --ikelabd ${vg_ikelabd})
+foreach(t robust_valgrind_conform robust_valgrind_ikelabd robust_valgrind_interop_ikelabd)
   set_tests_properties(${t} PROPERTIES LABELS interop SKIP_RETURN_CODE 77 TIMEOUT 90
                        RUN_SERIAL TRUE)
   if(IKELAB_SANITIZE)
