@@ -169,15 +169,23 @@ static void half_open(unsigned long n, unsigned limit, unsigned long rate)
          "rss_before_kib=%ld\trss_first_kib=%ld\trss_after_kib=%ld\t"
          "rss_growth_bytes_per_held=%.0f\n",
          limit, n, rate, cnt.sends, peak, n > 1 ? cpu * 1e6 / (double)(n - 1) : 0.0,
-         sizeof(struct ike_engine) / 1024.0, sizeof(struct p1_sa), ENGINE_MAX_P1, rss0, rss1, rss2,
+         sizeof(struct ike_engine) / 1024.0, sizeof(struct p1_sa), (int)resp->p1_cap, rss0, rss1, rss2,
          peak > 1 ? (double)(rss2 - rss1) * 1024.0 / (double)(peak - 1) : 0.0);
-  /* Where a Phase 1 slot's bytes go: the fields of a kilobyte or so. */
+  /* Where a half-open SA's bytes go: its slot, and what it holds on the
+   * heap (the offered SA payload, the answer kept for resending). The key
+   * exchange material (kx) only comes with message 3. */
+  size_t held = 0, sai = 0, sent = 0;
+  for (size_t i = 0; i < resp->p1_top; i++)
+    if (resp->p1[i].state != P1_FREE) {
+      held++;
+      sai += resp->p1[i].sai_len;
+      sent += resp->p1[i].sent.len;
+    }
   struct p1_sa *z = NULL;
-  printf("p1_slot_fields\tsai_b=%zu\tgx_peer=%zu\tdh=%zu\tkeys=%zu\tnonces=%zu\tchosen_and_rest=%zu\n",
-         sizeof z->sai_b, sizeof z->gx_peer, sizeof z->dh, sizeof z->keys,
-         sizeof z->ni + sizeof z->nr,
-         sizeof *z - sizeof z->sai_b - sizeof z->gx_peer - sizeof z->dh - sizeof z->keys -
-             sizeof z->ni - sizeof z->nr);
+  printf("p1_slot_fields\tslot=%zu\tkeys=%zu\tnonces=%zu\theap_sai_b_avg=%zu\t"
+         "heap_sent_avg=%zu\tkx_after_msg3=%zu\n",
+         sizeof *z, sizeof z->keys, sizeof z->ni + sizeof z->nr, held ? sai / held : 0,
+         held ? sent / held : 0, sizeof(struct p1_kx));
   ike_engine_free(resp);
 }
 
@@ -243,11 +251,13 @@ static void established(unsigned n)
   printf("established\thandshakes=%u\tcpu_us_per_handshake_both_sides=%.0f\t"
          "p1_slot_bytes=%zu\tp2_slot_bytes=%zu\tp1_slots=%d\tp2_slots=%d\t"
          "bytes_per_established_sa=%zu\n",
-         n, total * 1e6 / n, sizeof(struct p1_sa), sizeof(struct p2_sa), ENGINE_MAX_P1,
-         ENGINE_MAX_P2, sizeof(struct p1_sa) + sizeof(struct p2_sa));
+         n, total * 1e6 / n, sizeof(struct p1_sa), sizeof(struct p2_sa), (int)net.side[1].e->p1_cap,
+         ENGINE_MAX_P2, sizeof(struct p1_sa) + sizeof(struct p1_kx) + sizeof(struct p2_sa));
   unsigned dn = n < 10 ? n : 10;
-  printf("dh_modp2048\tdh_us_per_handshake_256B_exponent=%.0f\tdh_us_per_handshake_32B_exponent=%.0f\n",
-         dh_cost(ike_dh_len(OAKLEY_GROUP_MODP2048), dn), dh_cost(32, dn));
+  printf("dh_modp2048\tdh_us_per_handshake_256B_exponent=%.0f\tdh_us_per_handshake_engine_exponent=%.0f"
+         "\tengine_exponent_bytes=%zu\n",
+         dh_cost(ike_dh_len(OAKLEY_GROUP_MODP2048), dn),
+         dh_cost(ike_dh_priv_len(OAKLEY_GROUP_MODP2048), dn), ike_dh_priv_len(OAKLEY_GROUP_MODP2048));
   net_free(&net);
 }
 

@@ -100,4 +100,11 @@ void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out)
     if (ike_engine_ipsec_info(io->engine, i, &sa))
       ipsec_line(io, now_ms, &sa, out);
   }
+  struct ike_engine_counters c;
+  ike_engine_counters(io->engine, &c);
+  fprintf(out,
+          "counters half_open_dropped=%llu duplicate_requests=%llu malformed=%llu "
+          "log_suppressed=%llu\n",
+          (unsigned long long)c.half_open_dropped, (unsigned long long)c.duplicate_requests,
+          (unsigned long long)c.malformed, (unsigned long long)c.log_suppressed);
 }

@@ -40,6 +40,10 @@ struct daemon {
   struct daemon_ctl ctl;
   struct log_ring ring;            /* ikelabctl log */
   struct daemon_wan wan;           /* wan_interface; its addr is the engine's */
+  struct {                         /* the half-open limit's note (flood_note) */
+    uint64_t noted;                /* half_open_dropped when last noted */
+    uint64_t at_ms;                /* when; 0 = not yet */
+  } flood;
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -227,6 +231,31 @@ static void handle_socket(struct daemon *d, int fd)
   }
 }
 
+/* A flood at the half-open limit is dropped without a word to the peer or
+ * a catalogue line; this note, at most every FLOOD_NOTE_MS, makes it seen. */
+enum { FLOOD_NOTE_MS = 10000 };
+static void flood_note(struct daemon *d, uint64_t now)
+{
+  struct ike_engine_counters c;
+  ike_engine_counters(d->engine, &c);
+  if (c.half_open_dropped < d->flood.noted) /* a reload made a new engine */
+    d->flood.noted = 0;
+  if (c.half_open_dropped == d->flood.noted ||
+      (d->flood.at_ms != 0 && now - d->flood.at_ms < FLOOD_NOTE_MS))
+    return;
+  /* The first note comes as the drops begin: checked after every batch of
+   * datagrams, they are less than a second old. */
+  uint64_t secs = d->flood.at_ms ? (now - d->flood.at_ms + 999) / 1000 : 1;
+  dlog_note(&d->log,
+            "half-open limit %u reached: %llu Phase 1 requests dropped in the last %llu s "
+            "(%llu in all)",
+            d->cfg->g.max_half_open_phase1,
+            (unsigned long long)(c.half_open_dropped - d->flood.noted), (unsigned long long)secs,
+            (unsigned long long)c.half_open_dropped);
+  d->flood.noted = c.half_open_dropped;
+  d->flood.at_ms = now;
+}
+
 static void run(struct daemon *d)
 {
   for (size_t i = 0; i < d->nup; i++)
@@ -276,6 +305,7 @@ static void run(struct daemon *d)
       handle_socket(d, d->net.fd_ike);
     if (p[2].revents & POLLIN)
       handle_socket(d, d->net.fd_natt);
+    flood_note(d, now_ms());
     if (p[3].revents & POLLIN) {
       io = io_of(d); /* a reload may have replaced engine and config */
       dpath_tun_input(&io, now_ms());

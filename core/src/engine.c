@@ -11,7 +11,7 @@
 
 struct p1_sa *p1_new(struct ike_engine *e)
 {
-  for (size_t i = 0; i < ENGINE_MAX_P1; i++) {
+  for (size_t i = 0; i < e->p1_cap; i++) {
     struct p1_sa *sa = &e->p1[i];
     if (sa->state == P1_FREE) {
       if (i >= e->p1_top)
@@ -24,6 +24,24 @@ struct p1_sa *p1_new(struct ike_engine *e)
     }
   }
   return NULL;
+}
+
+struct p1_kx *p1_kx(struct p1_sa *sa)
+{
+  if (!sa->kx)
+    sa->kx = calloc(1, sizeof *sa->kx);
+  return sa->kx;
+}
+
+/* What a Phase 1 SA owns besides its slot. */
+static void p1_release(struct p1_sa *sa)
+{
+  sent_forget(&sa->sent);
+  if (sa->kx) {
+    ike_dh_clear(&sa->kx->dh);
+    free(sa->kx);
+  }
+  free(sa->sai_b);
 }
 
 void p2_free(struct ike_engine *e, struct p2_sa *sa)
@@ -49,8 +67,7 @@ void p1_free(struct ike_engine *e, struct p1_sa *sa)
     else
       p2_free(e, q);
   }
-  sent_forget(&sa->sent);
-  ike_dh_clear(&sa->dh);
+  p1_release(sa);
   memset(sa, 0, sizeof *sa);
   sa->state = P1_FREE;
 }
@@ -74,7 +91,7 @@ struct p2_sa *p2_new(struct ike_engine *e, struct p1_sa *p1)
 
 size_t p1_index(const struct ike_engine *e, const struct p1_sa *sa)
 {
-  for (size_t i = 0; i < ENGINE_MAX_P1; i++)
+  for (size_t i = 0; i < e->p1_top; i++)
     if (&e->p1[i] == sa)
       return i;
   return SIZE_MAX;
@@ -111,6 +128,29 @@ unsigned p2_active_count(const struct ike_engine *e)
 
 /* ---- life cycle ---- */
 
+static size_t p1_capacity(const struct ike_config *cfg)
+{
+  return (size_t)cfg->g.max_half_open_phase1 + ENGINE_P1_SETTLED;
+}
+
+/* Room for cfg's limit: the table only grows, and only between inputs. */
+static bool p1_reserve(struct ike_engine *e, const struct ike_config *cfg)
+{
+  size_t cap = p1_capacity(cfg);
+  if (cap <= e->p1_cap)
+    return true;
+  /* calloc's fresh pages stay untouched (and out of RSS) until a slot is
+   * used; only a grown table's new part is cleared by hand. */
+  struct p1_sa *t = e->p1 ? realloc(e->p1, cap * sizeof *t) : calloc(cap, sizeof *t);
+  if (!t)
+    return false;
+  if (e->p1)
+    memset(t + e->p1_cap, 0, (cap - e->p1_cap) * sizeof *t);
+  e->p1 = t;
+  e->p1_cap = cap;
+  return true;
+}
+
 struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike_host *host,
                                   char *why, size_t whylen)
 {
@@ -121,7 +161,8 @@ struct ike_engine *ike_engine_new(const struct ike_config *cfg, const struct ike
     return NULL;
   }
   struct ike_engine *e = calloc(1, sizeof *e);
-  if (!e) {
+  if (!e || !p1_reserve(e, cfg)) {
+    free(e);
     snprintf(why, whylen, "out of memory");
     return NULL;
   }
@@ -140,6 +181,7 @@ void ike_engine_clear(struct ike_engine *e)
       p1_free(e, &e->p1[i]);
   e->p1_top = e->p2_top = 0;
   e->now = 0;
+  memset(e->limits, 0, sizeof e->limits);
 }
 
 void ike_engine_free(struct ike_engine *e)
@@ -147,6 +189,7 @@ void ike_engine_free(struct ike_engine *e)
   if (!e)
     return;
   ike_engine_clear(e);
+  free(e->p1);
   free(e);
 }
 
@@ -198,6 +241,7 @@ static bool duplicate(struct ike_engine *e, struct p1_sa *sa, const uint8_t dige
   bool restart = cookie_zero(e->in_msg.hdr.rcookie) && !sa->initiator;
   if (!same && !restart)
     return false;
+  e->counters.duplicate_requests++;
   if (!sa->initiator && sa->state != P1_ESTABLISHED)
     log_simple(e, LOG_K11, sa->rule, sa->peer.addr);
   if (!sa->initiator || sa->sent.next_ms == UINT64_MAX)
@@ -209,8 +253,10 @@ static void new_responder(struct ike_engine *e, struct ike_endpoint from, struct
                           const uint8_t digest[20])
 {
   const struct isakmp_hdr *h = &e->in_msg.hdr;
-  if (half_open_count(e) >= e->cfg.g.max_half_open_phase1)
-    return; /* silently: a flood must not make us talk */
+  if (half_open_count(e) >= e->cfg.g.max_half_open_phase1) {
+    e->counters.half_open_dropped++; /* silently: a flood must not make us talk */
+    return;
+  }
   struct p1_sa *sa = p1_new(e);
   if (!sa)
     return;
@@ -277,6 +323,7 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
   uint8_t digest[20];
   e->now = now_ms;
   if (!isakmp_decode(&e->in_msg, pkt, len, &err)) {
+    e->counters.malformed++;
     rejected(e, from, to, pkt, len, &err);
     return;
   }
@@ -360,7 +407,7 @@ static void p1_timers(struct ike_engine *e, struct p1_sa *sa)
 
 static void p2_timers(struct ike_engine *e, struct p2_sa *sa)
 {
-  struct p1_sa *p1 = sa->p1 < ENGINE_MAX_P1 ? &e->p1[sa->p1] : NULL;
+  struct p1_sa *p1 = sa->p1 < e->p1_top ? &e->p1[sa->p1] : NULL;
   if (sa->state == P2_ESTABLISHED) {
     if (e->now >= sa->expires_ms) {
       p2_sa_event(e, sa, IKE_EV_SA_DEL);
@@ -470,7 +517,7 @@ bool ike_engine_trigger(struct ike_engine *e, uint64_t now_ms, int rule)
 
 static void down_p2(struct ike_engine *e, struct p2_sa *q)
 {
-  struct p1_sa *p1 = q->p1 < ENGINE_MAX_P1 ? &e->p1[q->p1] : NULL;
+  struct p1_sa *p1 = q->p1 < e->p1_top ? &e->p1[q->p1] : NULL;
   if (q->state == P2_ESTABLISHED) {
     if (p1)
       send_delete_p2(e, p1, q);
@@ -590,7 +637,8 @@ bool ike_engine_reconfigure(struct ike_engine *e, uint64_t now_ms, const struct 
   if (!ike_config_check(cfg, why, whylen))
     return false;
   struct ike_config *previous = malloc(sizeof *previous);
-  if (!previous) {
+  if (!previous || !p1_reserve(e, cfg)) {
+    free(previous);
     snprintf(why, whylen, "out of memory");
     return false;
   }
@@ -603,6 +651,11 @@ bool ike_engine_reconfigure(struct ike_engine *e, uint64_t now_ms, const struct 
 }
 
 /* ---- inspection ---- */
+
+void ike_engine_counters(const struct ike_engine *e, struct ike_engine_counters *out)
+{
+  *out = e->counters;
+}
 
 size_t ike_engine_sa_count(const struct ike_engine *e)
 {
@@ -703,7 +756,7 @@ bool ike_engine_consistent(const struct ike_engine *e, char *why, size_t whylen)
     if (q->state == P2_FREE)
       continue;
     bool orphan_ok = q->state == P2_ESTABLISHED && q->p1 == SIZE_MAX;
-    if (!orphan_ok && (q->p1 >= ENGINE_MAX_P1 || e->p1[q->p1].state != P1_ESTABLISHED)) {
+    if (!orphan_ok && (q->p1 >= e->p1_top || e->p1[q->p1].state != P1_ESTABLISHED)) {
       snprintf(why, whylen, "p2[%zu]: its Phase 1 SA is not established", i);
       return false;
     }
@@ -758,10 +811,22 @@ bool ike_engine_copy_state(struct ike_engine *dst, const struct ike_engine *src)
   bool ok = true;
   ike_engine_clear(dst);
   /* Slot for slot, so a Phase 2 SA's index of its Phase 1 SA stays right. */
+  if (src->p1_top > dst->p1_cap)
+    return false;
   for (size_t i = 0; i < src->p1_top; i++)
     if (src->p1[i].state != P1_FREE) {
-      dst->p1[i] = src->p1[i];
-      ok = sent_copy(&dst->p1[i].sent, &src->p1[i].sent) && ok;
+      struct p1_sa *to = &dst->p1[i];
+      const struct p1_sa *from = &src->p1[i];
+      *to = *from;
+      to->kx = NULL;
+      to->sai_b = NULL;
+      ok = sent_copy(&to->sent, &from->sent) && ok;
+      if (from->kx && (to->kx = malloc(sizeof *to->kx)) != NULL)
+        *to->kx = *from->kx;
+      if (from->sai_len && (to->sai_b = malloc(from->sai_len)) != NULL)
+        memcpy(to->sai_b, from->sai_b, from->sai_len);
+      ok = ok && (to->kx != NULL) == (from->kx != NULL) &&
+           (to->sai_b != NULL) == (from->sai_len != 0);
     }
   for (size_t i = 0; i < src->p2_top; i++)
     if (src->p2[i].state != P2_FREE) {
@@ -770,6 +835,7 @@ bool ike_engine_copy_state(struct ike_engine *dst, const struct ike_engine *src)
     }
   dst->p1_top = src->p1_top;
   dst->p2_top = src->p2_top;
+  memcpy(dst->limits, src->limits, sizeof dst->limits);
   dst->now = src->now;
   if (!ok)
     ike_engine_clear(dst);

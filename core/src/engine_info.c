@@ -156,7 +156,7 @@ void initial_contact(struct ike_engine *e, struct p1_sa *keep)
   for (size_t i = 0; i < e->p2_top; i++) {
     struct p2_sa *q = &e->p2[i];
     if (q->state == P2_ESTABLISHED && q->peer.addr == peer &&
-        (q->p1 >= ENGINE_MAX_P1 || &e->p1[q->p1] != keep)) {
+        (q->p1 >= e->p1_top || &e->p1[q->p1] != keep)) {
       p2_sa_event(e, q, IKE_EV_SA_DEL);
       p2_free(e, q);
     }

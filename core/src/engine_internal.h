@@ -14,7 +14,8 @@
 #include "ikelab/isakmp.h"
 
 enum {
-  ENGINE_MAX_P1 = 64,        /* Phase 1 SAs, all states */
+  ENGINE_P1_SETTLED = 64,    /* Phase 1 slots beyond max_half_open_phase1:
+                                established SAs and our own initiations */
   ENGINE_MAX_P2 = 128,       /* Quick Mode exchanges and their SAs */
   ENGINE_NONCE_LEN = 16,     /* ours */
   ENGINE_NONCE_MAX = 256,    /* theirs: RFC 2409 §5 allows 8 to 256 bytes */
@@ -22,6 +23,18 @@ enum {
   ENGINE_MAX_ID = 64,        /* ID payload body we keep for HASH_I/R */
   ENGINE_MAX_SA_BODY = 2048, /* SAi_b kept for HASH_I/R */
   IKE_PORT_DEFAULT = 500,
+  ENGINE_LOG_KEYS = 32,           /* repeated-line keys the rate limit follows */
+  ENGINE_LOG_BURST = 5,           /* warnings (and K4/K5) per key per second */
+  ENGINE_LOG_BURST_PAYLOADS = 20, /* Send:/Recv: lines per key per second */
+};
+
+/* One key of the log rate limit (engine_log_limit.c). */
+struct log_limit_slot {
+  bool used;
+  uint32_t key;
+  uint64_t window_ms;        /* start of the current one-second window */
+  unsigned lines;            /* written in this window */
+  unsigned held;             /* held back since the last line written */
 };
 
 enum p1_state {
@@ -45,6 +58,14 @@ struct sent_packet {
   uint64_t next_ms;          /* UINT64_MAX: not waiting for an answer */
 };
 
+/* A Phase 1 SA's Diffie-Hellman material, allocated when the key exchange
+ * starts: a half-open SA (a flood's first message) never pays for it, and
+ * the rest of the SA stays small. */
+struct p1_kx {
+  struct ike_dh dh;
+  uint8_t gx_peer[IKE_DH_MAX];
+};
+
 struct p1_sa {
   enum p1_state state;
   bool initiator;
@@ -54,11 +75,10 @@ struct p1_sa {
   uint8_t icookie[8], rcookie[8];
   struct ike_p1_proposal chosen;
   uint32_t life_seconds;
-  struct ike_dh dh;
-  uint8_t gx_peer[IKE_DH_MAX];
+  struct p1_kx *kx;          /* from the key exchange on, else NULL */
   uint8_t ni[ENGINE_NONCE_MAX], nr[ENGINE_NONCE_MAX];
   size_t ni_len, nr_len;
-  uint8_t sai_b[ENGINE_MAX_SA_BODY];
+  uint8_t *sai_b;            /* exactly sai_len bytes, owned */
   size_t sai_len;
   uint8_t idi_b[ENGINE_MAX_ID];  /* Aggressive Mode: the initiator's ID body */
   size_t idi_len;
@@ -113,13 +133,20 @@ struct ike_engine {
   struct ike_config cfg;
   struct ike_host host;
   uint64_t now;
-  struct p1_sa p1[ENGINE_MAX_P1];
+  /* p1_cap slots: max_half_open_phase1 + ENGINE_P1_SETTLED, from calloc
+   * (a slot never used costs no memory), grown when a new config raises
+   * the limit. Slots do not move between inputs: Phase 2 SAs name theirs
+   * by index. */
+  struct p1_sa *p1;
+  size_t p1_cap;
   struct p2_sa p2[ENGINE_MAX_P2];
   /* Every slot from p1_top (p2_top) up is free: p1_new and p2_new raise
    * the mark, ike_engine_clear resets it, and loops over a table stop there.
    * Slots are kilobytes apart, and timers and lookups scan the tables on
    * every input: scanning 192 slots for two SAs was most of a fuzz input. */
   size_t p1_top, p2_top;
+  struct ike_engine_counters counters;
+  struct log_limit_slot limits[ENGINE_LOG_KEYS];
   /* Scratch messages: the engine is single-threaded and never nests them. */
   struct isakmp_msg in_msg, body_msg, out_msg;
   uint8_t plain[ENGINE_MAX_MSG];   /* decrypted body of the message in */
@@ -127,8 +154,15 @@ struct ike_engine {
   uint8_t wire[ENGINE_MAX_MSG];    /* the message out, as sent */
 };
 
+/* ---- engine_log_limit.c ---- */
+/* False: the rate limit holds this line back (counted). True: write it;
+ * ev->suppressed tells how many of its key were held back before it. */
+bool log_limit_pass(struct ike_engine *e, struct log_event *ev);
+
 /* ---- engine.c ---- */
 struct p1_sa *p1_new(struct ike_engine *e);
+/* sa's key exchange material, allocated on first use; NULL: no memory. */
+struct p1_kx *p1_kx(struct p1_sa *sa);
 void p1_free(struct ike_engine *e, struct p1_sa *sa);
 struct p2_sa *p2_new(struct ike_engine *e, struct p1_sa *p1);
 void p2_free(struct ike_engine *e, struct p2_sa *sa);

@@ -15,6 +15,8 @@ static void emit(struct ike_engine *e, const struct ike_event *ev)
 static void log_event_emit(struct ike_engine *e, struct log_event *lev)
 {
   struct ike_event ev = {.kind = IKE_EV_LOG};
+  if (!log_limit_pass(e, lev))
+    return;
   lev->time_ms = e->now;
   ev.u.log = *lev;
   emit(e, &ev);

@@ -1,6 +1,7 @@
 /* Phase 1 (RFC 2409 §5, pre-shared keys): Main Mode and Aggressive Mode in
  * both roles. Each state expects one message shape; anything else is an
  * error counted against the SA, never a state change. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -30,7 +31,8 @@ static void bad_message(struct ike_engine *e, struct p1_sa *sa, uint16_t notify)
 
 static bool make_dh(struct ike_engine *e, struct p1_sa *sa)
 {
-  return engine_dh(e, sa->chosen.group, &sa->dh);
+  struct p1_kx *kx = p1_kx(sa);
+  return kx && engine_dh(e, sa->chosen.group, &kx->dh);
 }
 
 static void make_nonce(struct ike_engine *e, uint8_t *out, size_t *len)
@@ -50,7 +52,10 @@ static bool take_ke_nonce(struct p1_sa *sa, const struct isakmp_msg *m, uint16_t
   *notify = ISAKMP_N_INVALID_KEY_INFORMATION;
   if (ke->u.data.len != ike_dh_len(sa->chosen.group))
     return false;
-  slice_copy(ke->u.data, sa->gx_peer, sizeof sa->gx_peer);
+  struct p1_kx *kx = p1_kx(sa);
+  if (!kx)
+    return false;
+  slice_copy(ke->u.data, kx->gx_peer, sizeof kx->gx_peer);
   uint8_t *n = sa->initiator ? sa->nr : sa->ni;
   size_t *nlen = sa->initiator ? &sa->nr_len : &sa->ni_len;
   *notify = ISAKMP_N_PAYLOAD_MALFORMED;
@@ -64,7 +69,9 @@ static void fill_input(const struct ike_engine *e, const struct p1_sa *sa,
                        struct ike_phase1_input *in, uint8_t *gxy)
 {
   const struct ike_rule *r = rule_of(e, sa->rule);
-  size_t glen = sa->dh.len;
+  static const struct p1_kx none;
+  const struct p1_kx *kx = sa->kx ? sa->kx : &none;
+  size_t glen = kx->dh.len;
   memset(in, 0, sizeof *in);
   in->hash = sa->chosen.hash;
   in->encr = sa->chosen.encr;
@@ -72,8 +79,8 @@ static void fill_input(const struct ike_engine *e, const struct p1_sa *sa,
   in->psk = (struct ike_piece){r ? r->psk : NULL, r ? r->psk_len : 0};
   in->ni_b = (struct ike_piece){sa->ni, sa->ni_len};
   in->nr_b = (struct ike_piece){sa->nr, sa->nr_len};
-  in->gxi = (struct ike_piece){sa->initiator ? sa->dh.pub : sa->gx_peer, glen};
-  in->gxr = (struct ike_piece){sa->initiator ? sa->gx_peer : sa->dh.pub, glen};
+  in->gxi = (struct ike_piece){sa->initiator ? kx->dh.pub : kx->gx_peer, glen};
+  in->gxr = (struct ike_piece){sa->initiator ? kx->gx_peer : kx->dh.pub, glen};
   in->gxy = (struct ike_piece){gxy, glen};
   memcpy(in->cky_i, sa->icookie, 8);
   memcpy(in->cky_r, sa->rcookie, 8);
@@ -83,7 +90,7 @@ static bool derive_keys(struct ike_engine *e, struct p1_sa *sa)
 {
   uint8_t gxy[IKE_DH_MAX];
   struct ike_phase1_input in;
-  if (!engine_dh_shared(&sa->dh, sa->gx_peer, sa->dh.len, gxy))
+  if (!sa->kx || !engine_dh_shared(&sa->kx->dh, sa->kx->gx_peer, sa->kx->dh.len, gxy))
     return false;
   fill_input(e, sa, &in, gxy);
   if (!ike_phase1_keys_psk(&in, &sa->keys))
@@ -169,7 +176,9 @@ static void established(struct ike_engine *e, struct p1_sa *sa)
 
 static void add_ke_nonce(struct isakmp_msg *m, struct p1_sa *sa)
 {
-  isakmp_add_payload(m, ISAKMP_NP_KE)->u.data = slice_of(sa->dh.pub, sa->dh.len);
+  /* make_dh came first, or the message is not sent */
+  isakmp_add_payload(m, ISAKMP_NP_KE)->u.data =
+      sa->kx ? slice_of(sa->kx->dh.pub, sa->kx->dh.len) : slice_of(NULL, 0);
   isakmp_add_payload(m, ISAKMP_NP_NONCE)->u.data =
       sa->initiator ? slice_of(sa->ni, sa->ni_len) : slice_of(sa->nr, sa->nr_len);
 }
@@ -196,8 +205,15 @@ static bool keep_sai(struct ike_engine *e, struct p1_sa *sa, const struct isakmp
                      size_t sa_index)
 {
   (void)e;
-  sa->sai_len = payload_body(m, sa_index, sa->sai_b, sizeof sa->sai_b);
-  return sa->sai_len > 0;
+  uint8_t body[ENGINE_MAX_SA_BODY];
+  size_t len = payload_body(m, sa_index, body, sizeof body);
+  free(sa->sai_b);
+  sa->sai_len = 0;
+  if (len == 0 || (sa->sai_b = malloc(len)) == NULL)
+    return false;
+  memcpy(sa->sai_b, body, len);
+  sa->sai_len = len;
+  return true;
 }
 
 static void responder_first(struct ike_engine *e, struct p1_sa *sa)

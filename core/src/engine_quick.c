@@ -53,7 +53,7 @@ void p2_sa_event(struct ike_engine *e, const struct p2_sa *sa, enum ike_event_ki
   out->remote_net = sa->remote_net;
   out->enc_key_len = enc_key_len(p);
   out->auth_key_len = esp_auth_key_len(p->auth);
-  if (kind == IKE_EV_SA_ADD && sa->p1 < ENGINE_MAX_P1) {
+  if (kind == IKE_EV_SA_ADD && sa->p1 < e->p1_top) {
     const struct p1_sa *p1 = &e->p1[sa->p1];
     uint8_t spi[4];
     size_t len = out->enc_key_len + out->auth_key_len;
@@ -468,6 +468,7 @@ void quick_input(struct ike_engine *e, struct p1_sa *p1, const uint8_t digest[20
   }
   /* The same message again: as in Phase 1 (engine.c, duplicate()). */
   if (sa->have_last_recv && memcmp(sa->last_recv, digest, 20) == 0) {
+    e->counters.duplicate_requests++;
     if (!sa->initiator && sa->state != P2_ESTABLISHED)
       log_simple(e, LOG_K11, sa->rule, p1->peer.addr);
     if (!sa->initiator || sa->sent.next_ms == UINT64_MAX)

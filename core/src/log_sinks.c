@@ -172,6 +172,8 @@ int log_write_json_line(const struct log_event *ev, FILE *out)
   char message[LOG_LINE_MAX];
   log_render(ev, message, sizeof message);
   json_put_string(obj, "message", message);
+  if (ev->suppressed != 0)
+    json_object_object_add(obj, "suppressed", json_object_new_int64((int64_t)ev->suppressed));
 
   /* PLAIN keeps it on one line; no "\/" so messages read as in LOGS.md. */
   const char *text =

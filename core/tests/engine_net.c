@@ -22,6 +22,7 @@ void net_side_record(struct net_side *s, const struct ike_event *ev)
   case IKE_EV_LOG:
     if (s->nlogs < NET_MAX_LOGS)
       log_render(&ev->u.log, s->logs[s->nlogs++], sizeof s->logs[0]);
+    s->suppressed_reported += ev->u.log.suppressed;
     break;
   case IKE_EV_SA_ADD:
     if (s->nadded < NET_MAX_SAS)

@@ -31,6 +31,7 @@ struct net_side {
   struct ike_result results[NET_MAX_RESULTS];
   size_t nresults;
   unsigned sends;          /* datagrams handed to the network */
+  unsigned long suppressed_reported; /* sum of the log lines' held-back counts */
   bool fail_next_send;
   uint8_t pending_clear[NET_MAX_PACKET]; /* for the datagram about to be sent */
   size_t pending_clear_len;

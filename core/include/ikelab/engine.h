@@ -177,6 +177,15 @@ struct ike_sa_info {
   unsigned peer_vendor_caps; /* enum isakmp_vendor_cap: what its Vendor IDs said */
   bool nat_detected;
 };
+/* What floods cost the engine, since it was made (ike_engine_clear keeps
+ * them): nothing here is a catalogue line, so a status view shows them. */
+struct ike_engine_counters {
+  uint64_t half_open_dropped;  /* first messages dropped at max_half_open_phase1 */
+  uint64_t duplicate_requests; /* requests seen again, answered from the store */
+  uint64_t malformed;          /* datagrams the decoder refused */
+  uint64_t log_suppressed;     /* catalogue lines the rate limit held back */
+};
+void ike_engine_counters(const struct ike_engine *e, struct ike_engine_counters *out);
 size_t ike_engine_sa_count(const struct ike_engine *e);
 bool ike_engine_sa_info(const struct ike_engine *e, size_t i, struct ike_sa_info *out);
 /* The established IPsec SAs, i from 0 (keys left out: zeros). */

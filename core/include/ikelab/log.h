@@ -80,6 +80,8 @@ struct log_event {
   enum log_id id;
   uint64_t time_ms;         /* milliseconds since the Unix epoch (virtual or wall) */
   struct log_fields f;
+  unsigned suppressed;      /* JSON only: lines of this kind the engine's rate
+                               limit held back just before this one */
 };
 
 const struct log_row *log_row(enum log_id id);
@@ -119,7 +121,7 @@ void log_write_router_view(const struct log_ring *ring, FILE *out);
 
 /* One JSON object per line: {"id":"K7","category":"IKE","severity":...,
  * "time_ms":...,"rule":...,"peer":"10.0.0.2","icookie":"hex",...,
- * "message":"Recv:<SA>"}. Fields that are zero are left out. */
+ * "message":"Recv:<SA>","suppressed":12}. Fields that are zero are left out. */
 int log_write_json_line(const struct log_event *ev, FILE *out);
 
 /* syslog(3) with LOG_USER; the message part is the catalogue string unchanged,
