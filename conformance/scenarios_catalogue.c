@@ -259,15 +259,32 @@ static const struct scenario cases[] = {
                  .ipsec_sas = EXACTLY(1)},
                 {.ipsec_sas = EXACTLY(1)}}},
     {.id = "K21-error-budget", .covers = "K21",
-     .what = "three unauthenticated Quick Mode messages, budget three",
+     .what = "Main Mode message 5 and its two resends garbled, B's refusals lost, budget three",
      .tweak = k21_budget_three,
-     .actions = ACTIONS(TRIGGER(SIDE_A, 1), RUN(1000), INJECT(SIDE_B, quick_junk, 0, 0),
-                        INJECT(SIDE_B, quick_junk, 0, 0), INJECT(SIDE_B, quick_junk, 0, 0)),
+     .actions = ACTIONS(TRIGGER(SIDE_A, 1), RUN(60000)),
+     /* 5, 7, 10: A's message 5 and its resends; 6, 9: B's refusals; 8: B's
+      * own resend of message 4. */
+     .impair = IMPAIR({IMP_CORRUPT_BODY, 5, 0}, {IMP_DROP, 6, 0}, {IMP_CORRUPT_BODY, 7, 0},
+                      {IMP_DROP, 8, 0}, {IMP_DROP, 9, 0}, {IMP_CORRUPT_BODY, 10, 0}),
      .expect = {{0},
-                {.in_order = LINES("Phase 1 IKE SA process done",
+                {.in_order = LINES("Recv Main Mode request from <10.0.0.1>",
                                    "!! Too many errors! Deleting SA"),
+                 .absent = LINES("Phase 1 IKE SA process done"),
                  .count_line = "!! Too many errors! Deleting SA", .count = 1,
                  .ike_sas = EXACTLY(0)}}},
+    /* Under an established SA a message that fails to authenticate could
+     * come from anyone who saw the cookies: it never spends the budget. */
+    {.id = "K21-spares-established", .covers = "K21",
+     .what = "six unauthenticated Quick Mode messages under an established SA, budget three",
+     .tweak = k21_budget_three,
+     .actions = ACTIONS(TRIGGER(SIDE_A, 1), RUN(1000), INJECT(SIDE_B, quick_junk, 0, 0),
+                        INJECT(SIDE_B, quick_junk, 0, 0), INJECT(SIDE_B, quick_junk, 0, 0),
+                        INJECT(SIDE_B, quick_junk, 0, 0), INJECT(SIDE_B, quick_junk, 0, 0),
+                        INJECT(SIDE_B, quick_junk, 0, 0)),
+     .expect = {{.ike_sas = EXACTLY(1), .ipsec_sas = EXACTLY(1)},
+                {.in_order = LINES("Phase 1 IKE SA process done"),
+                 .absent = LINES("!! Too many errors! Deleting SA"),
+                 .ike_sas = EXACTLY(1), .ipsec_sas = EXACTLY(1)}}},
 };
 
 const struct scenario_table catalogue_cases = {cases, sizeof cases / sizeof cases[0]};

@@ -104,7 +104,8 @@ void status_write(const struct ctl_io *io, uint64_t now_ms, FILE *out)
   ike_engine_counters(io->engine, &c);
   fprintf(out,
           "counters half_open_dropped=%llu duplicate_requests=%llu malformed=%llu "
-          "log_suppressed=%llu\n",
+          "log_suppressed=%llu unauthenticated=%llu\n",
           (unsigned long long)c.half_open_dropped, (unsigned long long)c.duplicate_requests,
-          (unsigned long long)c.malformed, (unsigned long long)c.log_suppressed);
+          (unsigned long long)c.malformed, (unsigned long long)c.log_suppressed,
+          (unsigned long long)c.unauthenticated);
 }

@@ -222,13 +222,20 @@ static struct p1_sa *find_p1(struct ike_engine *e, const struct isakmp_hdr *h,
   return NULL;
 }
 
-static unsigned half_open_count(const struct ike_engine *e)
+/* Room for one more half-open SA from addr? At most max_half_open_phase1
+ * in all, and at most half of them from any one address: a flood from one
+ * source (its ports and cookies as random as it likes) refills every slot
+ * it frees within microseconds, and would otherwise lock everyone else out. */
+static bool half_open_room(const struct ike_engine *e, uint32_t addr)
 {
-  unsigned n = 0;
+  unsigned max = e->cfg.g.max_half_open_phase1, share = max > 1 ? max / 2 : 1;
+  unsigned all = 0, from = 0;
   for (size_t i = 0; i < e->p1_top; i++)
-    if (e->p1[i].state != P1_FREE && e->p1[i].state != P1_ESTABLISHED)
-      n++;
-  return n;
+    if (e->p1[i].state != P1_FREE && e->p1[i].state != P1_ESTABLISHED) {
+      all++;
+      from += e->p1[i].peer.addr == addr;
+    }
+  return all < max && from < share;
 }
 
 /* A message we have seen again. The responder answers it as a
@@ -253,7 +260,7 @@ static void new_responder(struct ike_engine *e, struct ike_endpoint from, struct
                           const uint8_t digest[20])
 {
   const struct isakmp_hdr *h = &e->in_msg.hdr;
-  if (half_open_count(e) >= e->cfg.g.max_half_open_phase1) {
+  if (!half_open_room(e, from.addr)) {
     e->counters.half_open_dropped++; /* silently: a flood must not make us talk */
     return;
   }
@@ -322,6 +329,7 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
   struct isakmp_error err;
   uint8_t digest[20];
   e->now = now_ms;
+  e->in_from = from;
   if (!isakmp_decode(&e->in_msg, pkt, len, &err)) {
     e->counters.malformed++;
     rejected(e, from, to, pkt, len, &err);
@@ -340,10 +348,19 @@ void ike_engine_input(struct ike_engine *e, uint64_t now_ms, struct ike_endpoint
                   ISAKMP_PROTO_ISAKMP, 0);
     return;
   }
-  /* RFC 3947 §4: the peer moved to the NAT-T port (or its NAT rebound). */
+  /* RFC 3947 §4: the peer moved to the NAT-T port (or its NAT rebound).
+   * An established SA moves only once the message proves itself
+   * (natt_authenticated): junk from another port must not steer it. */
+  e->moved.on = false;
   if (sa->natt && to.port == natt_port(e)) {
-    sa->local = to;
-    sa->peer = from;
+    if (sa->state != P1_ESTABLISHED) {
+      sa->local = to;
+      sa->peer = from;
+    } else {
+      e->moved.on = true;
+      e->moved.local = to;
+      e->moved.peer = from;
+    }
   }
   if (phase1 && duplicate(e, sa, digest))
     return;

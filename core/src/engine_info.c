@@ -130,7 +130,8 @@ static void protected_info(struct ike_engine *e, struct p1_sa *p1)
     p1_error(e, p1);
     return;
   }
-  log_payloads(e, LOG_K7, m, NULL);
+  natt_authenticated(e, p1);
+  log_payloads(e, LOG_K7, m, NULL, e->in_from.addr);
   for (size_t i = 1; i < m->npayloads; i++) {
     const struct isakmp_payload *pl = &m->payloads[i];
     if (pl->type == ISAKMP_NP_D && apply_delete(e, p1, &pl->u.del))
@@ -183,7 +184,7 @@ void info_input(struct ike_engine *e, struct p1_sa *p1)
     /* RFC 2408 §5.14: a type that names no error is discarded, not obeyed. */
     if (pl->type == ISAKMP_NP_N && pl->u.notify.type < ISAKMP_N_CONNECTED &&
         isakmp_name_of(&isakmp_notify_names, pl->u.notify.type)) {
-      log_payloads(e, LOG_K7, m, NULL);
+      log_payloads(e, LOG_K7, m, NULL, e->in_from.addr);
       emit_result(e, IKE_RESULT_PHASE1_FAILED, p1->rule, pl->u.notify.type, p1->peer);
       p1_free(e, p1);
       return;

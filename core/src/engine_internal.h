@@ -145,8 +145,13 @@ struct ike_engine {
    * Slots are kilobytes apart, and timers and lookups scan the tables on
    * every input: scanning 192 slots for two SAs was most of a fuzz input. */
   size_t p1_top, p2_top;
+  struct ike_endpoint in_from;     /* the sender of the message in */
   struct ike_engine_counters counters;
-  struct log_limit_slot limits[ENGINE_LOG_KEYS];
+  struct {                   /* where the message in came from, for an */
+    bool on;                 /* established NAT-T SA to move to once it */
+    struct ike_endpoint local, peer; /* authenticates (RFC 3947 §4) */
+  } moved;
+  struct log_limit_slot limits[ENGINE_LOG_KEYS + 1]; /* + the overflow slot */
   /* Scratch messages: the engine is single-threaded and never nests them. */
   struct isakmp_msg in_msg, body_msg, out_msg;
   uint8_t plain[ENGINE_MAX_MSG];   /* decrypted body of the message in */
@@ -175,8 +180,10 @@ unsigned p2_active_count(const struct ike_engine *e);
 /* ---- engine_io.c ---- */
 void log_simple(struct ike_engine *e, enum log_id id, int rule, uint32_t addr);
 void log_range(struct ike_engine *e, enum log_id id, int rule, uint32_t start, uint32_t end);
+/* peer: where the message goes (K6) or came from (K7); JSON only, and the
+ * rate limit's key. */
 void log_payloads(struct ike_engine *e, enum log_id id, const struct isakmp_msg *m,
-                  const uint8_t *cookies_from);
+                  const uint8_t *cookies_from, uint32_t peer);
 /* Encodes msg (encrypting its chain when `encrypt`), logs Send:, sends it and
  * keeps it for retransmission when `expect_reply`. iv is updated to the last
  * ciphertext block. False when it could not be built or sent. */
@@ -265,6 +272,9 @@ bool natt_add_natd(struct ike_engine *e, struct p1_sa *sa, struct isakmp_msg *m)
 bool natt_check(struct ike_engine *e, struct p1_sa *sa, const struct isakmp_msg *m);
 /* After NAT-D: moves the initiator to the NAT-T port when a NAT was seen. */
 void natt_float(struct ike_engine *e, struct p1_sa *sa);
+/* The message in authenticated under established sa: sa follows the
+ * peer's NAT-T endpoint it came from. */
+void natt_authenticated(struct ike_engine *e, struct p1_sa *sa);
 static inline bool natt_detected(const struct p1_sa *sa) { return sa->nat_local || sa->nat_peer; }
 uint16_t natt_port(const struct ike_engine *e);
 

@@ -40,9 +40,10 @@ void log_range(struct ike_engine *e, enum log_id id, int rule, uint32_t start, u
 }
 
 void log_payloads(struct ike_engine *e, enum log_id id, const struct isakmp_msg *m,
-                  const uint8_t *cookies_from)
+                  const uint8_t *cookies_from, uint32_t peer)
 {
   struct log_event lev = {.id = id};
+  lev.f.peer = peer;
   isakmp_payload_symbols(m, lev.f.payloads, sizeof lev.f.payloads);
   memcpy(lev.f.icookie, cookies_from ? cookies_from : m->hdr.icookie, 8);
   memcpy(lev.f.rcookie, cookies_from ? cookies_from + 8 : m->hdr.rcookie, 8);
@@ -330,7 +331,7 @@ bool send_message(struct ike_engine *e, struct p1_sa *p1, struct sent_packet *ke
   msg->encrypted = slice_of(NULL, 0);
   if (n == 0)
     return false;
-  log_payloads(e, LOG_K6, msg, NULL);
+  log_payloads(e, LOG_K6, msg, NULL, p1->peer.addr);
   if (keep) {
     sent_forget(keep);
     keep->data = malloc(n);
@@ -407,7 +408,7 @@ void send_notify_data(struct ike_engine *e, struct p1_sa *p1, const uint8_t icoo
     size_t n = isakmp_encode(m, e->wire, sizeof e->wire);
     if (n == 0)
       return;
-    log_payloads(e, LOG_K6, m, NULL);
+    log_payloads(e, LOG_K6, m, NULL, peer.addr);
     transmit(e, local, peer, e->wire, n);
     return;
   }
@@ -422,6 +423,14 @@ void send_notify_data(struct ike_engine *e, struct p1_sa *p1, const uint8_t icoo
 
 bool p1_error(struct ike_engine *e, struct p1_sa *sa)
 {
+  /* Every message that comes here under an established SA has failed to
+   * prove itself (its decryption, its HASH, or a header the HASH does not
+   * cover): anyone who saw the cookies could have sent it. It is counted,
+   * never spent from the budget; K21 ends an SA still negotiating. */
+  if (sa->state == P1_ESTABLISHED) {
+    e->counters.unauthenticated++;
+    return false;
+  }
   if (++sa->errors < e->cfg.g.error_budget)
     return false;
   log_simple(e, LOG_K21, sa->rule, sa->peer.addr);

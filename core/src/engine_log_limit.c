@@ -1,12 +1,15 @@
 /* The rate limit on catalogue lines a peer can cause at will.
  *
  * A flood of first messages, duplicates or malformed packets must show in
- * the log without filling it: for one key (the catalogue row, the address,
- * the payload symbols, the cookie) at most a burst of lines per second of
- * the engine's clock reaches the sink; the rest are counted, and the next
- * line of that key written carries how many were held back (the JSON form
- * shows it). Lines that only our own actions cause (K1-K3, K8, K9, P1, P6)
- * are never held back. Time is the engine's, so this is deterministic. */
+ * the log without filling it: for one key (the catalogue row and the peer's
+ * address; for Send:/Recv: lines their payload symbols too) at most a burst
+ * of lines per second of the engine's clock reaches the sink; the rest are
+ * counted, and the next line of that key written carries how many were held
+ * back (the JSON form shows it). Lines that only our own actions cause
+ * (K1-K3, K8, K9, P1, P6) are never held back. Keys in use are never
+ * evicted: a key that finds the table busy shares one overflow slot with
+ * every other such key, so a flood of new keys cannot reset a window.
+ * Time is the engine's, so this is deterministic. */
 #include <string.h>
 
 #include "engine_internal.h"
@@ -35,11 +38,11 @@ static unsigned burst_of(enum log_id id)
 static uint32_t key_of(const struct log_event *ev)
 {
   uint32_t h = 2166136261u;
-  uint8_t head[16];
+  uint8_t head[12];
   uint32_t id = (uint32_t)ev->id;
   memcpy(head, &id, 4);
   memcpy(head + 4, &ev->f.addr, 4);
-  memcpy(head + 8, ev->f.icookie, 8);
+  memcpy(head + 8, &ev->f.peer, 4);
   for (size_t i = 0; i < sizeof head; i++)
     h = (h ^ head[i]) * 16777619u;
   for (const char *p = ev->f.payloads; *p; p++)
@@ -47,17 +50,25 @@ static uint32_t key_of(const struct log_event *ev)
   return h;
 }
 
-/* The slot of key, or the one to reuse: an idle one, else the oldest. */
+static bool idle(const struct ike_engine *e, const struct log_limit_slot *s)
+{
+  return !s->used || e->now - s->window_ms >= LIMIT_WINDOW_MS || e->now < s->window_ms;
+}
+
+/* The slot of key; else a free or idle one (whose held-back count, if any,
+ * stays only in the counters); else the shared overflow slot. */
 static struct log_limit_slot *slot_for(struct ike_engine *e, uint32_t key)
 {
-  struct log_limit_slot *reuse = &e->limits[0];
+  struct log_limit_slot *reuse = NULL;
   for (size_t i = 0; i < ENGINE_LOG_KEYS; i++) {
     struct log_limit_slot *s = &e->limits[i];
     if (s->used && s->key == key)
       return s;
-    if (!s->used || (reuse->used && s->window_ms < reuse->window_ms))
+    if (!reuse && idle(e, s))
       reuse = s;
   }
+  if (!reuse)
+    return &e->limits[ENGINE_LOG_KEYS];
   memset(reuse, 0, sizeof *reuse);
   reuse->used = true;
   reuse->key = key;
@@ -71,7 +82,8 @@ bool log_limit_pass(struct ike_engine *e, struct log_event *ev)
   if (burst == 0)
     return true;
   struct log_limit_slot *s = slot_for(e, key_of(ev));
-  if (e->now - s->window_ms >= LIMIT_WINDOW_MS || e->now < s->window_ms) {
+  if (idle(e, s)) {
+    s->used = true;
     s->window_ms = e->now;
     s->lines = 0;
   }

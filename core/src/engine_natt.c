@@ -108,6 +108,15 @@ void natt_float(struct ike_engine *e, struct p1_sa *sa)
   sa->peer.port = natt_port(e);
 }
 
+void natt_authenticated(struct ike_engine *e, struct p1_sa *sa)
+{
+  if (!e->moved.on)
+    return;
+  sa->local = e->moved.local;
+  sa->peer = e->moved.peer;
+  e->moved.on = false;
+}
+
 /* ---- Dead Peer Detection (RFC 3706) ---- */
 
 static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,

@@ -231,7 +231,7 @@ static void responder_first(struct ike_engine *e, struct p1_sa *sa)
   }
   if (aggressive) /* HASH_I in the third message covers the initiator's ID */
     sa->idi_len = payload_body(in, id_index, sa->idi_b, sizeof sa->idi_b);
-  log_payloads(e, LOG_K7, in, NULL);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   header_for(out, sa, sa->exchange, 0, 0);
   if (!choose_rule(e, sa, offer, out)) {
     log_simple(e, LOG_K12, 0, sa->peer.addr);
@@ -285,7 +285,7 @@ static void responder_mm3(struct ike_engine *e, struct p1_sa *sa)
     bad_message(e, sa, ok ? ISAKMP_N_INVALID_KEY_INFORMATION : notify);
     return;
   }
-  log_payloads(e, LOG_K7, in, NULL);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   make_nonce(e, sa->nr, &sa->nr_len);
   if (!make_dh(e, sa) || !derive_keys(e, sa)) {
     fail_p1(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
@@ -315,7 +315,7 @@ static bool open_and_verify(struct ike_engine *e, struct p1_sa *sa)
     return false;
   if (e->in_msg.hdr.flags & ISAKMP_FLAG_E)
     memcpy(sa->iv, next_iv, sa->keys.block_len);
-  log_payloads(e, LOG_K7, m, NULL);
+  log_payloads(e, LOG_K7, m, NULL, e->in_from.addr);
   return true;
 }
 
@@ -341,7 +341,7 @@ static bool verify_am3(struct ike_engine *e, struct p1_sa *sa)
     return false;
   if (enc)
     memcpy(sa->iv, next_iv, sa->keys.block_len);
-  log_payloads(e, LOG_K7, m, NULL);
+  log_payloads(e, LOG_K7, m, NULL, e->in_from.addr);
   return true;
 }
 
@@ -436,7 +436,7 @@ static void initiator_mm2(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
     return;
   }
-  log_payloads(e, LOG_K7, in, NULL);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   natt_negotiate(e, sa);
   make_nonce(e, sa->ni, &sa->ni_len);
   if (!make_dh(e, sa)) {
@@ -466,7 +466,7 @@ static void initiator_mm4(struct ike_engine *e, struct p1_sa *sa)
     fail_p1(e, sa, ISAKMP_N_INVALID_KEY_INFORMATION);
     return;
   }
-  log_payloads(e, LOG_K7, in, NULL);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   header_for(out, sa, sa->exchange, 0, 0);
   if (!add_id_hash(e, sa, out, hash))
     return;
@@ -502,7 +502,7 @@ static void initiator_am2(struct ike_engine *e, struct p1_sa *sa)
     bad_message(e, sa, ISAKMP_N_AUTHENTICATION_FAILED);
     return;
   }
-  log_payloads(e, LOG_K7, in, NULL);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   natt_float(e, sa);
   /* AM3: HASH_I, encrypted as the peers of this era send it. */
   header_for(out, sa, sa->exchange, 0, 0);

@@ -294,7 +294,8 @@ static void responder_qm1(struct ike_engine *e, struct p1_sa *p1, const uint8_t 
     qm_error(e, p1, ISAKMP_N_INVALID_HASH_INFORMATION);
     return;
   }
-  log_payloads(e, LOG_K7, in, NULL);
+  natt_authenticated(e, p1);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   log_simple(e, LOG_K9, p1->rule, p1->peer.addr);
   const struct isakmp_payload *offer = find_payload(in, ISAKMP_NP_SA, NULL);
   const struct isakmp_payload *nonce = find_payload(in, ISAKMP_NP_NONCE, NULL);
@@ -397,7 +398,8 @@ static void initiator_qm2(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
     return;
   }
   memcpy(sa->iv, next_iv, p1->keys.block_len);
-  log_payloads(e, LOG_K7, in, NULL);
+  natt_authenticated(e, p1);
+  log_payloads(e, LOG_K7, in, NULL, e->in_from.addr);
   const struct isakmp_payload *answer = find_payload(in, ISAKMP_NP_SA, NULL);
   const struct isakmp_payload *nonce = find_payload(in, ISAKMP_NP_NONCE, NULL);
   if (!answer || !nonce || nonce->u.data.len > sizeof sa->nr) {
@@ -445,7 +447,8 @@ static void responder_qm3(struct ike_engine *e, struct p1_sa *p1, struct p2_sa *
     return;
   }
   memcpy(sa->iv, next_iv, p1->keys.block_len);
-  log_payloads(e, LOG_K7, &e->body_msg, NULL);
+  natt_authenticated(e, p1);
+  log_payloads(e, LOG_K7, &e->body_msg, NULL, e->in_from.addr);
   sent_forget(&sa->sent);
   p2_established(e, sa, p1);
 }

@@ -32,6 +32,7 @@ static void start(unsigned max_half_open)
   char why[256];
   net_pair_config(&a, &b, IKE_MODE_MAIN, &p1_aes, &p2_esp);
   b.g.max_half_open_phase1 = max_half_open;
+  b.rules[0].secure_gateway = 0; /* dynamic: first messages from any address */
   ck_assert_msg(net_init(&net, &a, &b, 7, why, sizeof why), "%s", why);
   ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));
   ck_assert_uint_eq(net.nq, 1);
@@ -39,13 +40,15 @@ static void start(unsigned max_half_open)
   net.nq = 0;
 }
 
-/* mm1 from a new initiator: its own cookie and source port. */
-static void deliver_fresh(unsigned i)
+/* mm1 from a new initiator: its own cookie and source port; addr_plus
+ * moves its address above side 0's (0: side 0 itself). */
+static void deliver_fresh(unsigned i, unsigned addr_plus)
 {
   struct net_packet p = mm1;
   p.data[0] = (uint8_t)(0x80 | (i >> 8));
   p.data[1] = (uint8_t)i;
   p.from.port = (uint16_t)(1024 + i);
+  p.from.addr += addr_plus << 8; /* 10.0.1.1, 10.0.2.1, ... */
   ike_engine_input(net.side[1].e, net.now, p.from, p.dst, p.data, p.len);
 }
 
@@ -61,15 +64,27 @@ START_TEST(half_open_limit_is_the_configured_one)
   /* 100 is above the 64 slots the engine once had for every state. */
   start(100);
   unsigned sends = net.side[1].sends;
+  /* One address gets half the slots, however many ports it uses... */
   for (unsigned i = 0; i < 150; i++)
-    deliver_fresh(i);
+    deliver_fresh(i, 0);
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 50);
+  /* ...and the others the rest: 60 more addresses, one attempt each. */
+  for (unsigned i = 0; i < 60; i++)
+    deliver_fresh(200 + i, 1 + i);
   ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 100);
   ck_assert_uint_eq(net.side[1].sends - sends, 100); /* the dropped get no answer */
   struct ike_engine_counters c = counters();
-  ck_assert_uint_eq(c.half_open_dropped, 50);
+  ck_assert_uint_eq(c.half_open_dropped, 100 + 10);
   /* One second of K4 from one address: the first five lines, the rest held. */
   ck_assert_uint_eq(count(&net.side[1], "Recv Main Mode request from <10.0.0.1>"), 5);
-  ck_assert_uint_ge(c.log_suppressed, 95);
+  ck_assert_uint_eq(count(&net.side[1], "Recv Main Mode request from <10.0.1.1>"), 1);
+  /* New keys beyond the table share one overflow slot: K4 lines in all at
+   * most five per tracked key plus five. */
+  unsigned k4 = 0;
+  for (size_t i = 0; i < net.side[1].nlogs; i++)
+    k4 += strncmp(net.side[1].logs[i], "Recv Main Mode request", 22) == 0;
+  ck_assert_uint_le(k4, 5 + 31 + 5);
+  ck_assert_uint_ge(c.log_suppressed, 150 - 5 - 60);
   net_free(&net);
 }
 END_TEST
@@ -78,7 +93,7 @@ START_TEST(a_config_raising_the_limit_takes_effect)
 {
   start(16);
   for (unsigned i = 0; i < 40; i++)
-    deliver_fresh(i);
+    deliver_fresh(i, i % 4);
   ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 16);
   struct ike_config more = b;
   more.g.max_half_open_phase1 = 200;
@@ -87,7 +102,7 @@ START_TEST(a_config_raising_the_limit_takes_effect)
                 why);
   ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 16); /* nothing lost in the move */
   for (unsigned i = 100; i < 400; i++)
-    deliver_fresh(i);
+    deliver_fresh(i, i % 4);
   ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 200);
   char consistent[256];
   ck_assert_msg(ike_engine_consistent(net.side[1].e, consistent, sizeof consistent), "%s",

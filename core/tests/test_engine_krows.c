@@ -283,7 +283,33 @@ START_TEST(k20_failed_send_then_recovery)
 }
 END_TEST
 
+/* Everything B says after message 4 is lost (emptied in flight): A never
+ * hears B's refusal of its message 5 and keeps resending it. */
+static void mute_b_after_mm4(struct net_packet *p, unsigned delivered)
+{
+  if (delivered > 4 && p->to == 0)
+    p->len = 0;
+}
+
 START_TEST(k21_too_many_errors)
+{
+  /* The peer's HASH_I never verifies (another pre-shared key): message 5
+   * and each of its retransmissions is an error on B's SA, still
+   * negotiating, until the budget is spent. */
+  pair();
+  ck_assert(ike_rule_set_psk(&a.rules[0], "not-the-key-b-holds"));
+  b.g.error_budget = 3;
+  start();
+  net.rewrite = mute_b_after_mm4;
+  run_trigger(1);
+  expect(&net.side[1], "!! Too many errors! Deleting SA", 1);
+  expect(&net.side[1], "Phase 1 IKE SA process done", 0);
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 0);
+  net_free(&net);
+}
+END_TEST
+
+START_TEST(k21_never_for_unauthenticated_junk_under_an_established_sa)
 {
   pair();
   b.g.error_budget = 3;
@@ -291,17 +317,18 @@ START_TEST(k21_too_many_errors)
   run_trigger(1);
   ck_assert(phase2_up(&net.side[1]));
   /* Quick Mode messages that fail authentication: garbage under the SA's
-   * cookies. Each is an error; none harms the SA until the budget is spent. */
+   * cookies, which anyone who saw them could send. Counted, dropped, and
+   * never spent from the budget. */
   uint8_t junk[60];
   ck_assert_uint_eq(net_quick_junk(&net, 1, junk, sizeof junk), sizeof junk);
-  for (unsigned i = 0; i + 1 < b.g.error_budget; i++) {
+  for (unsigned i = 0; i < 2 * b.g.error_budget; i++)
     ike_engine_input(net.side[1].e, net.now, net.side[0].addr, net.side[1].addr, junk, sizeof junk);
-    ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 1);
-  }
   expect(&net.side[1], "!! Too many errors! Deleting SA", 0);
-  ike_engine_input(net.side[1].e, net.now, net.side[0].addr, net.side[1].addr, junk, sizeof junk);
-  expect(&net.side[1], "!! Too many errors! Deleting SA", 1);
-  ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 0);
+  ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 1);
+  ck_assert_uint_eq(ike_engine_ipsec_count(net.side[1].e), 1);
+  struct ike_engine_counters c;
+  ike_engine_counters(net.side[1].e, &c);
+  ck_assert_uint_eq(c.unauthenticated, 2 * b.g.error_budget);
   net_free(&net);
 }
 END_TEST
@@ -322,6 +349,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(tc, k19_retransmit_then_give_up);
   tcase_add_test(tc, k20_failed_send_then_recovery);
   tcase_add_test(tc, k21_too_many_errors);
+  tcase_add_test(tc, k21_never_for_unauthenticated_junk_under_an_established_sa);
   suite_add_tcase(s, tc);
   return s;
 }

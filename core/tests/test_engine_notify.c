@@ -106,11 +106,15 @@ START_TEST(corrupt_quick_mode_is_invalid_hash_information)
   ck_assert_uint_eq(failed_with(&net.side[0], IKE_RESULT_PHASE2_FAILED),
                     ISAKMP_N_INVALID_HASH_INFORMATION);
   ck_assert_uint_eq(net.side[1].nadded, 0);
-  /* The Phase 1 SA is unharmed: one error counted, still established. */
+  /* The Phase 1 SA is unharmed: counted as unauthenticated, not as one of
+   * its errors (K21's budget), still established. */
   struct ike_sa_info info;
   ck_assert(ike_engine_sa_info(net.side[1].e, 0, &info));
   ck_assert_int_eq(info.state, IKE_P1_ESTABLISHED);
-  ck_assert_uint_eq(info.errors, 1);
+  ck_assert_uint_eq(info.errors, 0);
+  struct ike_engine_counters c;
+  ike_engine_counters(net.side[1].e, &c);
+  ck_assert_uint_eq(c.unauthenticated, 1);
   /* And it still carries a Quick Mode. */
   net.corrupt_at = 0;
   ck_assert(ike_engine_trigger(net.side[0].e, net.now, 1));

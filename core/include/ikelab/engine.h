@@ -184,6 +184,8 @@ struct ike_engine_counters {
   uint64_t duplicate_requests; /* requests seen again, answered from the store */
   uint64_t malformed;          /* datagrams the decoder refused */
   uint64_t log_suppressed;     /* catalogue lines the rate limit held back */
+  uint64_t unauthenticated;    /* messages under an established SA that failed
+                                  to authenticate: dropped, never K21 */
 };
 void ike_engine_counters(const struct ike_engine *e, struct ike_engine_counters *out);
 size_t ike_engine_sa_count(const struct ike_engine *e);
