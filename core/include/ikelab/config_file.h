@@ -18,8 +18,8 @@
  *   active_connections = 10     ; 1-1024      Phase 2 SAs at once (K18)
  *   retransmit_count = 3        ; 0-100       K19 lines before giving up
  *   retransmit_interval = 10    ; 1ms-3600s   see "Times" below
- *   error_budget = 10           ; 1-100000    errors on one SA before K21
- *   max_half_open = 16          ; 1-65535     unfinished Phase 1 SAs
+ *   error_budget = 10           ; 1-100000    errors on one SA (negotiating) before K21
+ *   max_half_open = 16          ; 1-65535     unfinished Phase 1 SAs (one address: half)
  *   idle_timeout = 120          ; 1ms-86400s  P6
  *   nat_traversal = yes         ; yes | no    RFC 3947 NAT-T offered
  *   dpd_interval = 0            ; 0-86400s    RFC 3706 R-U-THERE period, 0 = off
