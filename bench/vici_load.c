@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load_clock.h"
+
 enum { MAX_SLOTS = 32, BUF = 65536 };
 enum state { IDLE, INITIATING, TERMINATING };
 
@@ -56,37 +58,6 @@ __attribute__((format(printf, 1, 2))) static _Noreturn void die(const char *fmt,
   va_end(ap);
   fputc('\n', stderr);
   exit(2);
-}
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double self_cpu_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double pid_cpu_s(long pid)
-{
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return -1;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  const char *p = strrchr(buf, ')');
-  unsigned long ut, stm;
-  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stm) != 2)
-    return -1;
-  return (double)(ut + stm) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* ---- requests ---- */
