@@ -119,4 +119,7 @@ void dpath_stats_text(const struct daemon_tunnel *t, char *out, size_t len)
     if (s->drop[d])
       n += snprintf(out + n, len - (size_t)n, ", %s %llu", dp_drop_name((enum dp_drop)d),
                     (unsigned long long)s->drop[d]);
+  if (s->log_suppressed && n > 0 && (size_t)n < len)
+    snprintf(out + n, len - (size_t)n, ", log lines held back %llu",
+             (unsigned long long)s->log_suppressed);
 }

@@ -144,6 +144,27 @@ void dp_outbound(struct datapath *dp, const struct ike_config *cfg, uint64_t now
   dp->stats.encap++;
 }
 
+/* False when ev's row has had its DP_LOG_BURST lines this second. */
+static bool log_limit_pass(struct datapath *dp, uint64_t now_ms, struct log_event *ev)
+{
+  if (ev->id < LOG_P2 || ev->id > LOG_P5)
+    return true;
+  struct dp_log_limit *l = &dp->limit[ev->id - LOG_P2];
+  if (l->window_ms == 0 || now_ms - l->window_ms >= 1000 || now_ms < l->window_ms) {
+    l->window_ms = now_ms ? now_ms : 1;
+    l->lines = 0;
+  }
+  if (l->lines >= DP_LOG_BURST) {
+    l->held++;
+    dp->stats.log_suppressed++;
+    return false;
+  }
+  l->lines++;
+  ev->suppressed = l->held;
+  l->held = 0;
+  return true;
+}
+
 bool dp_inbound(struct datapath *dp, uint64_t now_ms, const uint8_t *pkt, size_t len,
                 uint8_t *out, size_t cap, size_t *outlen, bool *log, struct log_event *ev)
 {
@@ -153,7 +174,7 @@ bool dp_inbound(struct datapath *dp, uint64_t now_ms, const uint8_t *pkt, size_t
   enum esp_verdict v = esp_decap(&dp->table, now_ms, pkt, len, out, cap, outlen, &info);
   if (v != ESP_OK) {
     dp->stats.drop[DP_DROP_ESP]++;
-    *log = esp_verdict_log(v, &info, now_ms, ev);
+    *log = esp_verdict_log(v, &info, now_ms, ev) && log_limit_pass(dp, now_ms, ev);
     return false;
   }
   if (info.next_header != ESP_NH_IPV4) {

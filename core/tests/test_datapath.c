@@ -196,6 +196,30 @@ START_TEST(unknown_spi_is_p2)
 }
 END_TEST
 
+START_TEST(unknown_spi_flood_is_rate_limited)
+{
+  static const uint8_t esp[] = {0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 'x', 'x', 'x', 'x',
+                                'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'};
+  size_t got;
+  bool log = false;
+  struct log_event ev;
+  unsigned logged = 0;
+  setup_pair();
+  for (int i = 0; i < 50; i++) {
+    ck_assert(!dp_inbound(&a, 2000 + (uint64_t)i, esp, sizeof esp, inner, sizeof inner, &got,
+                          &log, &ev));
+    logged += log;
+  }
+  ck_assert_uint_eq(logged, DP_LOG_BURST);
+  ck_assert_uint_eq(a.stats.log_suppressed, 50 - DP_LOG_BURST);
+  ck_assert_uint_eq(a.stats.drop[DP_DROP_ESP], 50);
+  /* A second later the row is back, telling how many were held. */
+  ck_assert(!dp_inbound(&a, 3100, esp, sizeof esp, inner, sizeof inner, &got, &log, &ev));
+  ck_assert(log);
+  ck_assert_uint_eq(ev.suppressed, 50 - DP_LOG_BURST);
+}
+END_TEST
+
 START_TEST(idle_sa_is_removed_with_p6)
 {
   struct log_event ev;
@@ -268,6 +292,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(t, newest_sa_carries_outbound);
   tcase_add_test(t, inbound_outside_selectors_is_dropped);
   tcase_add_test(t, unknown_spi_is_p2);
+  tcase_add_test(t, unknown_spi_flood_is_rate_limited);
   tcase_add_test(t, idle_sa_is_removed_with_p6);
   tcase_add_test(t, keepalive_every_twenty_seconds);
   tcase_add_test(t, volume_lifetime_soft_once_then_hard);
