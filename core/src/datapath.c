@@ -149,19 +149,10 @@ static bool log_limit_pass(struct datapath *dp, uint64_t now_ms, struct log_even
 {
   if (ev->id < LOG_P2 || ev->id > LOG_P5)
     return true;
-  struct dp_log_limit *l = &dp->limit[ev->id - LOG_P2];
-  if (l->window_ms == 0 || now_ms - l->window_ms >= 1000 || now_ms < l->window_ms) {
-    l->window_ms = now_ms ? now_ms : 1;
-    l->lines = 0;
-  }
-  if (l->lines >= DP_LOG_BURST) {
-    l->held++;
+  if (!log_window_pass(&dp->limit[ev->id - LOG_P2], now_ms, DP_LOG_BURST, &ev->suppressed)) {
     dp->stats.log_suppressed++;
     return false;
   }
-  l->lines++;
-  ev->suppressed = l->held;
-  l->held = 0;
   return true;
 }
 

@@ -32,9 +32,7 @@ enum {
 struct log_limit_slot {
   bool used;
   uint32_t key;
-  uint64_t window_ms;        /* start of the current one-second window */
-  unsigned lines;            /* written in this window */
-  unsigned held;             /* held back since the last line written */
+  struct log_window w;
 };
 
 enum p1_state {

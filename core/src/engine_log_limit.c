@@ -14,8 +14,6 @@
 
 #include "engine_internal.h"
 
-enum { LIMIT_WINDOW_MS = 1000 };
-
 /* Lines per window for a row: 0 = not limited. Send:/Recv: lines come
  * several per exchange, so they get more room than a warning. */
 static unsigned burst_of(enum log_id id)
@@ -52,7 +50,7 @@ static uint32_t key_of(const struct log_event *ev)
 
 static bool idle(const struct ike_engine *e, const struct log_limit_slot *s)
 {
-  return !s->used || e->now - s->window_ms >= LIMIT_WINDOW_MS || e->now < s->window_ms;
+  return !s->used || log_window_idle(&s->w, e->now);
 }
 
 /* The slot of key; else a free or idle one (whose held-back count, if any,
@@ -72,7 +70,6 @@ static struct log_limit_slot *slot_for(struct ike_engine *e, uint32_t key)
   memset(reuse, 0, sizeof *reuse);
   reuse->used = true;
   reuse->key = key;
-  reuse->window_ms = e->now;
   return reuse;
 }
 
@@ -82,18 +79,10 @@ bool log_limit_pass(struct ike_engine *e, struct log_event *ev)
   if (burst == 0)
     return true;
   struct log_limit_slot *s = slot_for(e, key_of(ev));
-  if (idle(e, s)) {
-    s->used = true;
-    s->window_ms = e->now;
-    s->lines = 0;
-  }
-  if (s->lines >= burst) {
-    s->held++;
+  s->used = true; /* the overflow slot is never handed out by key */
+  if (!log_window_pass(&s->w, e->now, burst, &ev->suppressed)) {
     e->counters.log_suppressed++;
     return false;
   }
-  s->lines++;
-  ev->suppressed = s->held;
-  s->held = 0;
   return true;
 }

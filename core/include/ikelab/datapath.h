@@ -52,10 +52,6 @@ struct dp_stats {
  * DP_LOG_BURST lines of each row a second reach the log, the rest are
  * counted, and the next line written carries their number (JSON). */
 enum { DP_LOG_BURST = 5, DP_LOG_ROWS = 4 /* P2, P3, P4, P5 */ };
-struct dp_log_limit {
-  uint64_t window_ms;             /* start of the current second; 0 none */
-  unsigned lines, held;
-};
 
 struct datapath {
   struct esp_table table;
@@ -66,7 +62,7 @@ struct datapath {
   uint64_t trigger_ms[DP_RULE_MAX + 1]; /* when rule N was last triggered, 0 never */
   uint64_t keepalive_ms;                /* when keepalives last went out */
   struct dp_stats stats;
-  struct dp_log_limit limit[DP_LOG_ROWS];
+  struct log_window limit[DP_LOG_ROWS];
 };
 
 /* Volume lifetimes (RFC 2407 SA Life Duration in kilobytes): the next SA

@@ -7,6 +7,7 @@
 #ifndef IKELAB_LOG_H
 #define IKELAB_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +92,24 @@ const struct log_row *log_row_by_code(const char *code);
 /* Renders the message part (no index, no time) into out. Returns the length
  * the full line needs, like snprintf; the output is always terminated. */
 size_t log_render(const struct log_event *ev, char *out, size_t outlen);
+
+/* ---- rate limits ------------------------------------------------------- */
+
+/* One second's budget of lines of one kind: what bounds the lines a peer
+ * can make us write (the engine's catalogue lines, the datapath's P2-P5).
+ * Zeroed = not open yet; time is the caller's (virtual or wall). */
+enum { LOG_WINDOW_MS = 1000 };
+struct log_window {
+  bool open;
+  uint64_t start_ms;        /* start of the current second */
+  unsigned lines;           /* written in it */
+  unsigned held;            /* held back since the last line written */
+};
+/* True when no second is running (a new line would open one). */
+bool log_window_idle(const struct log_window *w, uint64_t now_ms);
+/* True: write the line; *held_before = lines held back just before it.
+ * False: this second's burst is spent, the line is held back (counted). */
+bool log_window_pass(struct log_window *w, uint64_t now_ms, unsigned burst, unsigned *held_before);
 
 /* ---- sinks ------------------------------------------------------------- */
 
