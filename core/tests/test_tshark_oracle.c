@@ -56,9 +56,16 @@ static size_t tshark_findings(const char *path)
  * exchange;length;payload types in order, SA contents expanded;message ID. */
 static void our_line(const struct isakmp_msg *m, char *out, size_t outlen)
 {
-  char types[LINE] = "";
+  /* Room for the rest of the line too ("255;65535;" and ";0x12345678"). */
+  char types[LINE - 32] = "";
   size_t used = 0;
-#define APPEND(v) used += (size_t)snprintf(types + used, sizeof types - used, "%s%u", used ? "," : "", (unsigned)(v))
+  /* Stops appending once full: snprintf returns what it would have written. */
+#define APPEND(v)                                                                     \
+  do {                                                                                \
+    if (used < sizeof types)                                                          \
+      used += (size_t)snprintf(types + used, sizeof types - used, "%s%u", used ? "," : "", \
+                               (unsigned)(v));                                        \
+  } while (0)
   for (size_t i = 0; i < m->npayloads; i++) {
     const struct isakmp_payload *pl = &m->payloads[i];
     APPEND(pl->type);
