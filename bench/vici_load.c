@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ikelab/buf.h"
 #include "load_clock.h"
 
 enum { MAX_SLOTS = 32, BUF = 65536 };
@@ -127,41 +128,35 @@ static void terminate(struct slot *s)
 }
 
 /* The top-level "success" of a CMD_RESPONSE message: 1 yes, 0 no, -1 the
- * packet is not a response we can read. */
+ * packet is not a response we can read. charon's bytes come in through the
+ * bounds-checked reader like any packet's. */
 static int success_of(const uint8_t *p, size_t n)
 {
-  size_t i = 1;
+  struct buf_reader r;
+  uint8_t type, t, klen;
+  uint16_t vlen;
+  struct buf_slice key, value;
   int depth = 0, ok = 0;
-  if (n < 1 || p[0] != 1)
+  br_init(&r, p, n);
+  if (!br_u8(&r, &type) || type != 1)
     return -1;
-  while (i < n) {
-    uint8_t t = p[i++];
+  while (br_left(&r) > 0) {
+    br_u8(&r, &t);
     if (t == 1 || t == 4) { /* section or list start: a name */
-      if (i >= n || i + 1 + p[i] > n)
+      if (!br_u8(&r, &klen) || !br_skip(&r, klen))
         return -1;
-      i += 1 + p[i];
       depth++;
-    } else if (t == 2 || t == 6) {
+    } else if (t == 2 || t == 6) { /* section or list end */
       depth--;
-    } else if (t == 3) {
-      if (i >= n)
+    } else if (t == 3) { /* key-value */
+      if (!br_u8(&r, &klen) || !br_slice(&r, klen, &key) || !br_u16(&r, &vlen) ||
+          !br_slice(&r, vlen, &value))
         return -1;
-      size_t kl = p[i++];
-      if (i + kl + 2 > n)
+      if (depth == 0 && slice_eq_bytes(key, "success", 7))
+        ok = slice_eq_bytes(value, "yes", 3);
+    } else if (t == 5) { /* list item */
+      if (!br_u16(&r, &vlen) || !br_skip(&r, vlen))
         return -1;
-      const uint8_t *k = p + i;
-      i += kl;
-      size_t vl = (size_t)p[i] << 8 | p[i + 1];
-      i += 2;
-      if (i + vl > n)
-        return -1;
-      if (depth == 0 && kl == 7 && memcmp(k, "success", 7) == 0)
-        ok = vl == 3 && memcmp(p + i, "yes", 3) == 0;
-      i += vl;
-    } else if (t == 5) {
-      if (i + 2 > n)
-        return -1;
-      i += 2 + ((size_t)p[i] << 8 | p[i + 1]);
     } else {
       return -1;
     }
