@@ -176,6 +176,14 @@ long net_find_log(const struct net_side *s, const char *line, size_t from)
   return -1;
 }
 
+unsigned net_count_log(const struct net_side *s, const char *line)
+{
+  unsigned n = 0;
+  for (size_t i = 0; i < s->nlogs; i++)
+    n += strcmp(s->logs[i], line) == 0;
+  return n;
+}
+
 void net_pair_config(struct ike_config *a, struct ike_config *b, enum ike_mode mode,
                      const struct ike_p1_proposal *p1, const struct ike_p2_proposal *p2)
 {

@@ -76,6 +76,8 @@ struct net_packet *net_queue_send(struct net *n, const struct net_side *s, int t
 void net_side_record(struct net_side *s, const struct ike_event *ev);
 /* Index of the first log line equal to line at or after from, or -1. */
 long net_find_log(const struct net_side *s, const char *line, size_t from);
+/* How many of side s's log lines equal line. */
+unsigned net_count_log(const struct net_side *s, const char *line);
 
 /* A 60-byte Quick Mode message under the cookies of side s's first IKE SA
  * whose encrypted body is garbage: it fails authentication, one error each

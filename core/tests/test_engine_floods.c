@@ -16,14 +16,6 @@ static const struct ike_p2_proposal p2_esp = {ISAKMP_PROTO_ESP, ISAKMP_ESP_AES_C
                                               IPSEC_AUTH_HMAC_SHA1, 0, IPSEC_ENCAP_TUNNEL,
                                               3600, 0};
 
-static unsigned count(const struct net_side *s, const char *line)
-{
-  unsigned n = 0;
-  for (size_t i = 0; i < s->nlogs; i++)
-    n += strcmp(s->logs[i], line) == 0;
-  return n;
-}
-
 /* Side 0's Main Mode message 1, taken off the wire before delivery. */
 static struct net_packet mm1;
 
@@ -76,8 +68,8 @@ START_TEST(half_open_limit_is_the_configured_one)
   struct ike_engine_counters c = counters();
   ck_assert_uint_eq(c.half_open_dropped, 100 + 10);
   /* One second of K4 from one address: the first five lines, the rest held. */
-  ck_assert_uint_eq(count(&net.side[1], "Recv Main Mode request from <10.0.0.1>"), 5);
-  ck_assert_uint_eq(count(&net.side[1], "Recv Main Mode request from <10.0.1.1>"), 1);
+  ck_assert_uint_eq(net_count_log(&net.side[1], "Recv Main Mode request from <10.0.0.1>"), 5);
+  ck_assert_uint_eq(net_count_log(&net.side[1], "Recv Main Mode request from <10.0.1.1>"), 1);
   /* New keys beyond the table share one overflow slot: K4 lines in all at
    * most five per tracked key plus five. */
   unsigned k4 = 0;
@@ -121,7 +113,7 @@ START_TEST(duplicate_flood_is_counted_and_rate_limited)
     ike_engine_input(net.side[1].e, net.now, mm1.from, mm1.dst, mm1.data, mm1.len);
   ck_assert_uint_eq(ike_engine_sa_count(net.side[1].e), 1); /* no state per duplicate */
   ck_assert_uint_eq(net.side[1].sends - sends, 50);        /* each answered from the store */
-  ck_assert_uint_eq(count(&net.side[1], k11), 5);
+  ck_assert_uint_eq(net_count_log(&net.side[1], k11), 5);
   struct ike_engine_counters c = counters();
   ck_assert_uint_eq(c.duplicate_requests, 50);
   ck_assert_uint_eq(c.log_suppressed, 45);
@@ -129,7 +121,7 @@ START_TEST(duplicate_flood_is_counted_and_rate_limited)
   /* A second later the line comes back, telling how many were held. */
   net.now += 1000;
   ike_engine_input(net.side[1].e, net.now, mm1.from, mm1.dst, mm1.data, mm1.len);
-  ck_assert_uint_eq(count(&net.side[1], k11), 6);
+  ck_assert_uint_eq(net_count_log(&net.side[1], k11), 6);
   ck_assert_uint_eq(net.side[1].suppressed_reported, 45);
   net_free(&net);
 }

@@ -31,17 +31,9 @@ static void dump(const struct net_side *s)
     fprintf(stderr, "  side %d: %03zu %s\n", s->index, i + 1, s->logs[i]);
 }
 
-static unsigned count(const struct net_side *s, const char *line)
-{
-  unsigned n = 0;
-  for (size_t i = 0; i < s->nlogs; i++)
-    n += strcmp(s->logs[i], line) == 0;
-  return n;
-}
-
 static void expect(const struct net_side *s, const char *line, unsigned times)
 {
-  unsigned n = count(s, line);
+  unsigned n = net_count_log(s, line);
   if (n != times)
     dump(s);
   ck_assert_msg(n == times, "side %d: \"%s\" %u times, want %u", s->index, line, n, times);
