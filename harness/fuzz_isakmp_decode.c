@@ -8,13 +8,17 @@
  *  - a rejection names a notify type from the RFC 2408 table, a field, and
  *    an offset inside the packet;
  *  - a plaintext chain with trailing padding (a decrypted body) re-encodes
- *    to the same bytes, padding included. */
+ *    to the same bytes, padding included;
+ *  - the payload symbols of any accepted message fit ISAKMP_SYMBOLS_MAX,
+ *    and in a log event's room they are the whole list or whole symbols
+ *    then "...". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_dissect.h"
+#include "ikelab/log.h"
 
 #define MAX_DATAGRAM 65535
 
@@ -55,12 +59,30 @@ static void same_message(const struct isakmp_msg *a, const struct isakmp_msg *b)
       broken("the two decodes disagree on an attribute");
 }
 
+/* A log event keeps LOG_PAYLOADS_MAX of the list: all of it, or a cut
+ * that says so (isakmp.h). */
+static void check_symbols(const struct isakmp_msg *m)
+{
+  char all[ISAKMP_SYMBOLS_MAX], cut[LOG_PAYLOADS_MAX];
+  size_t need = isakmp_payload_symbols(m, all, sizeof all);
+  if (need >= sizeof all || strlen(all) != need)
+    broken("payload symbols longer than ISAKMP_SYMBOLS_MAX");
+  isakmp_payload_symbols(m, cut, sizeof cut);
+  size_t n = strlen(cut);
+  if (need < sizeof cut) {
+    if (strcmp(cut, all) != 0)
+      broken("a payload list with room to spare was changed");
+  } else if (n < 4 || strcmp(cut + n - 3, "...") != 0 || cut[n - 4] != '>' ||
+             strncmp(cut, all, n - 3) != 0 || all[n - 3] != '<') {
+    broken("a payload list cut for a log event is not whole symbols then \"...\"");
+  }
+}
+
 static void whole_message(const uint8_t *data, size_t size)
 {
   static struct isakmp_msg first, again;
   static uint8_t out[MAX_DATAGRAM], out2[MAX_DATAGRAM];
   struct isakmp_error err;
-  char symbols[512];
   if (!isakmp_decode(&first, data, size, &err)) {
     check_rejection(&err, size);
     return;
@@ -73,8 +95,7 @@ static void whole_message(const uint8_t *data, size_t size)
   same_message(&first, &again);
   if (isakmp_encode(&again, out2, sizeof out2) != n || memcmp(out2, out, n) != 0)
     broken("the second decode encodes differently");
-  if (isakmp_payload_symbols(&first, symbols, sizeof symbols) >= sizeof symbols)
-    broken("payload symbols longer than a log line can be");
+  check_symbols(&first);
 }
 
 /* First byte: the first payload type; the rest: a decrypted body. The

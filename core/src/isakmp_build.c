@@ -134,5 +134,16 @@ size_t isakmp_payload_symbols(const struct isakmp_msg *msg, char *out, size_t ou
       out[need] = '\0';
     need += n;
   }
+  if (need >= outlen && outlen > 3) {
+    /* Whole symbols fit up to strlen(out); drop the last ones until "..."
+     * fits after them (a piece starts at its '<'). */
+    size_t keep = strlen(out);
+    while (keep + 3 >= outlen) {
+      char *last = strrchr(out, '<');
+      keep = last ? (size_t)(last - out) : 0;
+      out[keep] = '\0';
+    }
+    memcpy(out + keep, "...", 4);
+  }
   return need;
 }

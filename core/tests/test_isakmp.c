@@ -7,6 +7,7 @@
 #include "check_run.h"
 #include "ikelab/isakmp.h"
 #include "ikelab/isakmp_dissect.h"
+#include "ikelab/log.h"
 #include "isakmp_samples.h"
 
 #define BUF 8192
@@ -544,6 +545,49 @@ START_TEST(table_27_3_symbols_are_the_manuals)
 }
 END_TEST
 
+/* A message of ISAKMP_MAX_PAYLOADS certificate requests, the longest
+ * symbol: its whole list fits ISAKMP_SYMBOLS_MAX with nothing to spare,
+ * and a log event's room keeps whole symbols and says it cut the rest
+ * (fuzz_isakmp_decode found a 484-byte Quick Mode of 62 payloads whose
+ * list, 530 bytes, outgrew the 512 it assumed). */
+START_TEST(long_payload_lists_are_cut_between_symbols_with_an_ellipsis)
+{
+  static struct isakmp_msg m;
+  char all[ISAKMP_SYMBOLS_MAX], cut[LOG_PAYLOADS_MAX], tiny[8];
+  for (unsigned t = 0; t < 256; t++) {
+    const char *sym = isakmp_payload_symbol((uint8_t)t);
+    ck_assert_uint_le(sym ? strlen(sym) : 1, ISAKMP_SYMBOL_MAX);
+  }
+  memset(&m, 0, sizeof m);
+  m.npayloads = ISAKMP_MAX_PAYLOADS;
+  for (size_t i = 0; i < m.npayloads; i++)
+    m.payloads[i].type = ISAKMP_NP_CR;
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, all, sizeof all), ISAKMP_SYMBOLS_MAX - 1);
+  ck_assert_uint_eq(strlen(all), ISAKMP_SYMBOLS_MAX - 1);
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, cut, sizeof cut), ISAKMP_SYMBOLS_MAX - 1);
+  char want[LOG_PAYLOADS_MAX] = "";
+  for (int i = 0; i < 17; i++) /* 17 x 9 + 3 = 156 < 160; 18 would not fit */
+    strcat(want, "<CER_REQ>");
+  strcat(want, "...");
+  ck_assert_str_eq(cut, want);
+  /* Two payloads, "<SA><KE>" (8 bytes and the NUL): room for 8 keeps
+   * "<SA>...", 7 and 4 only "...", 3 nothing; room for 9 keeps it all. */
+  m.npayloads = 2;
+  m.payloads[0].type = ISAKMP_NP_SA;
+  m.payloads[1].type = ISAKMP_NP_KE;
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, tiny, 8), 8);
+  ck_assert_str_eq(tiny, "<SA>...");
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, tiny, 7), 8);
+  ck_assert_str_eq(tiny, "...");
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, tiny, 4), 8);
+  ck_assert_str_eq(tiny, "...");
+  isakmp_payload_symbols(&m, tiny, 3);
+  ck_assert_str_eq(tiny, "");
+  ck_assert_uint_eq(isakmp_payload_symbols(&m, all, 9), 8);
+  ck_assert_str_eq(all, "<SA><KE>");
+}
+END_TEST
+
 START_TEST(dissector_prints_names)
 {
   char *text = NULL;
@@ -573,6 +617,7 @@ Suite *ikelab_suite(void)
   tcase_add_test(rt, encoder_reports_a_buffer_too_small);
   tcase_add_test(rt, dissector_prints_names);
   tcase_add_test(rt, table_27_3_symbols_are_the_manuals);
+  tcase_add_test(rt, long_payload_lists_are_cut_between_symbols_with_an_ellipsis);
   suite_add_tcase(s, rt);
 
   TCase *rej = tcase_create("RFC 2408 section 5 rejections");

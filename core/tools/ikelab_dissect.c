@@ -45,7 +45,7 @@ static void one(const char *label, const uint8_t *pkt, size_t len, const struct 
 {
   static struct isakmp_msg msg;
   struct isakmp_error err;
-  char line[320];
+  char line[ISAKMP_SYMBOLS_MAX > 320 ? ISAKMP_SYMBOLS_MAX : 320]; /* the whole list, or an error */
   printf("== %s (%zu bytes)\n", label, len);
   if (!isakmp_decode(&msg, pkt, len, &err)) {
     isakmp_error_format(&err, line, sizeof line);

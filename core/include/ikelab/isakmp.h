@@ -197,7 +197,13 @@ bool isakmp_add_attr_tlv(struct isakmp_msg *msg, uint16_t type, struct buf_slice
 /* ---- presentation ---- */
 /* Table 27-3 symbols of the top-level chain, e.g. "<SA><VID>", for the
  * Send:/Recv: log lines. An encrypted, undecoded message renders as
- * nothing. Returns the length needed, like snprintf. */
+ * nothing. Returns the length the whole list needs, like snprintf. A list
+ * that does not fit is cut after the last whole symbol that leaves room
+ * for "...", which ends it ("<CER_REQ><CER_REQ>..."): a cut is never
+ * silent, and never halves a symbol. ISAKMP_SYMBOLS_MAX holds any list:
+ * ISAKMP_MAX_PAYLOADS payloads, each the longest symbol ("CER_REQ"). */
+#define ISAKMP_SYMBOL_MAX 7
+#define ISAKMP_SYMBOLS_MAX (ISAKMP_MAX_PAYLOADS * (ISAKMP_SYMBOL_MAX + 2) + 1)
 size_t isakmp_payload_symbols(const struct isakmp_msg *msg, char *out, size_t outlen);
 
 #endif

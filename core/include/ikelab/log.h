@@ -63,6 +63,9 @@ struct log_row {
   const char *format; /* catalogue format with %R %A %S %E %P placeholders */
 };
 
+/* Room for %P in an event: 17 of the longest symbol, then "...". */
+enum { LOG_PAYLOADS_MAX = 160 };
+
 /* The structured fields of one event. Addresses are IPv4 in host byte
  * order (the Prestige is IPv4 only). Unused fields stay zero. */
 struct log_fields {
@@ -70,7 +73,8 @@ struct log_fields {
   uint32_t addr;            /* %A: peer (or, for P1, our own) address */
   uint32_t range_start;     /* %S */
   uint32_t range_end;       /* %E */
-  char payloads[160];       /* %P: e.g. "<SA><VID>" (Table 27-3 symbols) */
+  char payloads[LOG_PAYLOADS_MAX]; /* %P: e.g. "<SA><VID>" (Table 27-3 symbols; a
+                                   * longer list ends "...": isakmp.h) */
   uint8_t icookie[8];       /* JSON only: the IKE SA's cookies, when known */
   uint8_t rcookie[8];
   uint32_t spi;             /* JSON only: the IPsec SA's SPI, when known */
