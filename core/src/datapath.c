@@ -145,7 +145,7 @@ void dp_outbound(struct datapath *dp, const struct ike_config *cfg, uint64_t now
 }
 
 /* False when ev's row has had its DP_LOG_BURST lines this second. */
-static bool log_limit_pass(struct datapath *dp, uint64_t now_ms, struct log_event *ev)
+static bool p_row_pass(struct datapath *dp, uint64_t now_ms, struct log_event *ev)
 {
   if (ev->id < LOG_P2 || ev->id > LOG_P5)
     return true;
@@ -165,7 +165,7 @@ bool dp_inbound(struct datapath *dp, uint64_t now_ms, const uint8_t *pkt, size_t
   enum esp_verdict v = esp_decap(&dp->table, now_ms, pkt, len, out, cap, outlen, &info);
   if (v != ESP_OK) {
     dp->stats.drop[DP_DROP_ESP]++;
-    *log = esp_verdict_log(v, &info, now_ms, ev) && log_limit_pass(dp, now_ms, ev);
+    *log = esp_verdict_log(v, &info, now_ms, ev) && p_row_pass(dp, now_ms, ev);
     return false;
   }
   if (info.next_header != ESP_NH_IPV4) {

@@ -180,16 +180,20 @@ START_TEST(inbound_outside_selectors_is_dropped)
 }
 END_TEST
 
+/* ESP under an SPI no SA has (0xdeadbeef), sequence 1. */
+static const uint8_t unknown_spi_esp[] = {0xde, 0xad, 0xbe, 0xef, 0,   0,   0,   1,
+                                          'x',  'x',  'x',  'x',  'x', 'x', 'x', 'x',
+                                          'x',  'x',  'x',  'x',  'x', 'x', 'x', 'x'};
+
 START_TEST(unknown_spi_is_p2)
 {
-  static const uint8_t esp[] = {0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 'x', 'x', 'x', 'x',
-                                'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'};
   size_t got;
   bool log = false;
   struct log_event ev;
   char text[128];
   setup_pair();
-  ck_assert(!dp_inbound(&a, 2000, esp, sizeof esp, inner, sizeof inner, &got, &log, &ev));
+  ck_assert(!dp_inbound(&a, 2000, unknown_spi_esp, sizeof unknown_spi_esp, inner, sizeof inner,
+                        &got, &log, &ev));
   ck_assert(log);
   log_render(&ev, text, sizeof text);
   ck_assert_str_eq(text, "!! Cannot find Phase 2 SA");
@@ -198,23 +202,22 @@ END_TEST
 
 START_TEST(unknown_spi_flood_is_rate_limited)
 {
-  static const uint8_t esp[] = {0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 'x', 'x', 'x', 'x',
-                                'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'};
   size_t got;
   bool log = false;
   struct log_event ev;
   unsigned logged = 0;
   setup_pair();
   for (int i = 0; i < 50; i++) {
-    ck_assert(!dp_inbound(&a, 2000 + (uint64_t)i, esp, sizeof esp, inner, sizeof inner, &got,
-                          &log, &ev));
+    ck_assert(!dp_inbound(&a, 2000 + (uint64_t)i, unknown_spi_esp, sizeof unknown_spi_esp, inner,
+                          sizeof inner, &got, &log, &ev));
     logged += log;
   }
   ck_assert_uint_eq(logged, DP_LOG_BURST);
   ck_assert_uint_eq(a.stats.log_suppressed, 50 - DP_LOG_BURST);
   ck_assert_uint_eq(a.stats.drop[DP_DROP_ESP], 50);
   /* A second later the row is back, telling how many were held. */
-  ck_assert(!dp_inbound(&a, 3100, esp, sizeof esp, inner, sizeof inner, &got, &log, &ev));
+  ck_assert(!dp_inbound(&a, 3100, unknown_spi_esp, sizeof unknown_spi_esp, inner, sizeof inner,
+                        &got, &log, &ev));
   ck_assert(log);
   ck_assert_uint_eq(ev.suppressed, 50 - DP_LOG_BURST);
 }
